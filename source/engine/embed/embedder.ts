@@ -1,0 +1,205 @@
+/**
+ * The embedding module for both models: tokenises on the calling thread and runs the ONNX model in
+ * a worker thread, returning L2-normalised vectors with the right pooling for the model family.
+ */
+import {Worker} from 'node:worker_threads';
+import {ModelLoadError, errorMessage} from '../errors.js';
+import {describeModelSource, type ModelSource} from './model-source.js';
+import type {Device, Pooling, RunRequest, WorkerResponse} from './protocol.js';
+import {TextTokenizer, type TokenizedBatch} from './tokenize.js';
+import {configureTransformers} from './transformers-env.js';
+import {resolveDevice, resolveDtype} from './devices.js';
+
+export type EmbedderOptions = {
+	source: ModelSource;
+	device?: 'auto' | Device;
+	dtype?: string;
+	/** Token budget per text (settings: migration.max_tokens). */
+	maxTokens?: number;
+	/** onnxruntime intra-op threads; undefined leaves onnxruntime's default. */
+	threads?: number;
+	cpuOnlyMode?: boolean;
+};
+
+export type EmbeddingResult = {
+	/** Row-major, `batchSize × dimension`, each row unit length. */
+	vectors: Float32Array;
+	dimension: number;
+	inferenceMs: number;
+};
+
+/** Model families that pool on the last token (decoder embedders); everything else uses the mean. */
+const lastTokenModelTypes = new Set(['qwen2', 'qwen3', 'mistral', 'llama', 'gemma', 'gemma2', 'gemma3_text']);
+
+const workerUrl = new URL(`./embedding-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+export const guideModelFixes =
+	'fixes: (1) use a mirror: export HF_ENDPOINT=https://hf-mirror.com; ' +
+	'(2) download the repository\'s files by hand into the cache directory named above; ' +
+	'(3) point memory_system.migration.target_model_path at a local directory with config.json, tokenizer.json and onnx/model.onnx';
+
+type Pending = {resolve: (result: EmbeddingResult) => void; reject: (error: Error) => void};
+
+class ModelWorker {
+	private readonly worker: Worker;
+	private readonly pending = new Map<number, Pending>();
+	private nextId = 1;
+	private loadWaiter: {resolve: (modelType: string) => void; reject: (error: Error) => void} | undefined;
+	private exitError: Error | undefined;
+
+	constructor() {
+		this.worker = new Worker(workerUrl);
+		this.worker.on('message', (message: WorkerResponse) => this.onMessage(message));
+		this.worker.on('error', error => this.failAll(error));
+		this.worker.on('exit', code => this.failAll(new Error(`embedding worker exited with code ${code}`)));
+	}
+
+	load(source: ModelSource, device: Device, dtype: string, threads?: number): Promise<string> {
+		return new Promise((resolve, reject) => {
+			this.loadWaiter = {resolve, reject};
+			this.worker.postMessage({type: 'load', source, device, dtype, threads});
+		});
+	}
+
+	run(batch: TokenizedBatch, pooling: Pooling): Promise<EmbeddingResult> {
+		if (this.exitError) {
+			return Promise.reject(this.exitError);
+		}
+
+		const id = this.nextId++;
+		const request: RunRequest = {
+			type: 'run',
+			id,
+			inputIds: batch.inputIds,
+			attentionMask: batch.attentionMask,
+			batchSize: batch.batchSize,
+			sequenceLength: batch.sequenceLength,
+			pooling,
+		};
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, {resolve, reject});
+			// The buffers are copied, not transferred: callers may reuse a batch (retries, bisection).
+			this.worker.postMessage(request);
+		});
+	}
+
+	async terminate(): Promise<void> {
+		this.exitError ??= new Error('embedder closed');
+		await this.worker.terminate();
+	}
+
+	private onMessage(message: WorkerResponse): void {
+		if (message.type === 'loaded') {
+			this.loadWaiter?.resolve(message.modelType);
+			this.loadWaiter = undefined;
+			return;
+		}
+
+		if (message.type === 'error' && message.id === 'load') {
+			this.loadWaiter?.reject(new Error(message.message));
+			this.loadWaiter = undefined;
+			return;
+		}
+
+		const waiter = this.pending.get(message.id as number);
+		this.pending.delete(message.id as number);
+		if (message.type === 'result') {
+			waiter?.resolve({vectors: message.vectors, dimension: message.dimension, inferenceMs: message.inferenceMs});
+		} else {
+			const error = new Error(message.message);
+			error.stack = message.stack;
+			waiter?.reject(error);
+		}
+	}
+
+	private failAll(error: Error): void {
+		this.exitError ??= error;
+		this.loadWaiter?.reject(error);
+		this.loadWaiter = undefined;
+		for (const waiter of this.pending.values()) {
+			waiter.reject(error);
+		}
+
+		this.pending.clear();
+	}
+}
+
+export class Embedder {
+	private constructor(
+		readonly source: ModelSource,
+		readonly tokenizer: TextTokenizer,
+		private worker: ModelWorker,
+		readonly modelType: string,
+		readonly pooling: Pooling,
+		private currentDevice: Device,
+		readonly dimension: number,
+		private readonly options: EmbedderOptions,
+	) {}
+
+	/** Loads tokenizer and model; the real output dimension is measured with a probe text. */
+	static async load(options: EmbedderOptions): Promise<Embedder> {
+		const {source, maxTokens = 512} = options;
+		const device = resolveDevice(options.device ?? 'auto', options.cpuOnlyMode);
+		let tokenizer: TextTokenizer;
+		let worker: ModelWorker | undefined;
+		try {
+			const name = configureTransformers(source);
+			tokenizer = await TextTokenizer.load(name, maxTokens);
+			worker = new ModelWorker();
+			const modelType = await worker.load(source, device, resolveDtype(options.dtype ?? 'auto', device), options.threads);
+			const pooling: Pooling = lastTokenModelTypes.has(modelType) ? 'last_token' : 'mean';
+			const probe = await worker.run(tokenizer.tokenize(['dimension probe']), pooling);
+			return new Embedder(source, tokenizer, worker, modelType, pooling, device, probe.dimension, options);
+		} catch (error) {
+			await worker?.terminate();
+			throw new ModelLoadError(
+				`cannot load ${source.modelId} from ${describeModelSource(source)} on ${device}: ${errorMessage(error).split('\n')[0]}`,
+				guideModelFixes,
+				error,
+			);
+		}
+	}
+
+	get modelId(): string {
+		return this.source.modelId;
+	}
+
+	get device(): Device {
+		return this.currentDevice;
+	}
+
+	tokenize(texts: readonly string[]): TokenizedBatch {
+		return this.tokenizer.tokenize(texts);
+	}
+
+	/** Runs one tokenised batch. Several may be in flight; the worker runs them in order. */
+	async embedBatch(batch: TokenizedBatch): Promise<EmbeddingResult> {
+		return this.worker.run(batch, this.pooling);
+	}
+
+	/** Convenience: one vector per text. */
+	async embed(texts: readonly string[]): Promise<Float32Array[]> {
+		const {vectors, dimension} = await this.embedBatch(this.tokenize(texts));
+		return texts.map((_text, row) => vectors.slice(row * dimension, (row + 1) * dimension));
+	}
+
+	/** Reloads the model on another device (e.g. CPU after GPU out-of-memory). */
+	async switchDevice(device: Device): Promise<void> {
+		const replacement = new ModelWorker();
+		try {
+			await replacement.load(this.source, device, resolveDtype(this.options.dtype ?? 'auto', device), this.options.threads);
+		} catch (error) {
+			await replacement.terminate();
+			throw new ModelLoadError(`cannot load ${this.modelId} on ${device}: ${errorMessage(error)}`, guideModelFixes, error);
+		}
+
+		const previous = this.worker;
+		this.worker = replacement;
+		this.currentDevice = device;
+		await previous.terminate();
+	}
+
+	async close(): Promise<void> {
+		await this.worker.terminate();
+	}
+}

@@ -1,0 +1,65 @@
+/** Appends guide-format lines to logs/qwen3_migration_YYYYMMDD_HHMMSS.log and tells listeners. */
+import {closeSync, mkdirSync, openSync, writeSync} from 'node:fs';
+import path from 'node:path';
+import {formatFileStamp, formatLogLine, formatLogTime, type LogEntry, type LogLevel} from './format.js';
+
+export type Clock = () => Date;
+
+export type LogListener = (entry: LogEntry) => void;
+
+export class MigrationLogger {
+	readonly file: string;
+	private descriptor: number | undefined;
+	private readonly listeners = new Set<LogListener>();
+
+	/** Opens a new log file in `logsDir`, named by the clock's current time. */
+	constructor(
+		logsDir: string,
+		private readonly clock: Clock = () => new Date(),
+	) {
+		mkdirSync(logsDir, {recursive: true});
+		this.file = path.join(logsDir, `qwen3_migration_${formatFileStamp(this.clock())}.log`);
+		this.descriptor = openSync(this.file, 'a');
+	}
+
+	onEntry(listener: LogListener): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	log(level: LogLevel, message: string): LogEntry {
+		const entry: LogEntry = {time: formatLogTime(this.clock()), level, message};
+		if (this.descriptor !== undefined) {
+			writeSync(this.descriptor, `${formatLogLine(entry)}\n`);
+		}
+
+		for (const listener of this.listeners) {
+			try {
+				listener(entry);
+			} catch {
+				// A listener's failure must not stop the migration or its log.
+			}
+		}
+
+		return entry;
+	}
+
+	info(message: string): LogEntry {
+		return this.log('INFO', message);
+	}
+
+	warning(message: string): LogEntry {
+		return this.log('WARNING', message);
+	}
+
+	error(message: string): LogEntry {
+		return this.log('ERROR', message);
+	}
+
+	close(): void {
+		if (this.descriptor !== undefined) {
+			closeSync(this.descriptor);
+			this.descriptor = undefined;
+		}
+	}
+}

@@ -1,0 +1,34 @@
+/** Whole-file writes that readers never see half done: write a temp file, fsync, rename. */
+import {closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync} from 'node:fs';
+import path from 'node:path';
+
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+	const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+	const descriptor = openSync(temporary, 'w', 0o644);
+	try {
+		writeSync(descriptor, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+		fsyncSync(descriptor);
+	} catch (error) {
+		closeSync(descriptor);
+		rmSync(temporary, {force: true});
+		throw error;
+	}
+
+	closeSync(descriptor);
+	renameSync(temporary, file);
+	fsyncDirectory(path.dirname(file));
+}
+
+/** Makes a rename durable across power loss. */
+export function fsyncDirectory(directory: string): void {
+	try {
+		const descriptor = openSync(directory, 'r');
+		try {
+			fsyncSync(descriptor);
+		} finally {
+			closeSync(descriptor);
+		}
+	} catch {
+		// Some filesystems refuse fsync on directories; the rename itself is still atomic.
+	}
+}
