@@ -16,7 +16,10 @@ export default tseslint.config(
 		rules: {
 			'@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
 			'@typescript-eslint/consistent-type-imports': 'error',
-			'@typescript-eslint/no-floating-promises': 'error',
+			'@typescript-eslint/no-floating-promises': [
+				'error',
+				{allowForKnownSafeCalls: [{from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'before', 'after', 'beforeEach', 'afterEach']}]},
+			],
 			eqeqeq: ['error', 'smart'],
 			'no-console': 'off',
 		},

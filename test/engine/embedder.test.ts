@@ -43,7 +43,7 @@ describe('embedder on generated models', () => {
 		const batch = qwen.tokenize(['word '.repeat(100)]);
 		assert.equal(batch.truncatedCount, 1);
 		assert.equal(batch.sequenceLength, 16);
-		const eos = qwen.tokenize([''])!.inputIds.at(-1);
+		const eos = qwen.tokenize(['']).inputIds.at(-1);
 		assert.equal(batch.inputIds.at(-1), eos);
 	});
 });

@@ -30,7 +30,8 @@ export class TextTokenizer {
 	static async load(modelName: string, maxTokens: number, paddingSide?: 'left' | 'right'): Promise<TextTokenizer> {
 		const tokenizer = await AutoTokenizer.from_pretrained(modelName);
 		const side = paddingSide ?? (tokenizer.padding_side === 'left' ? 'left' : 'right');
-		const modelMax = Number.isFinite(tokenizer.model_max_length) ? tokenizer.model_max_length : maxTokens;
+		const declaredMax = Number(tokenizer.model_max_length);
+		const modelMax = Number.isFinite(declaredMax) ? declaredMax : maxTokens;
 		// Learn which special tokens the post-processor puts before and after a text.
 		const probe = 'probe';
 		const bare = tokenizer.encode(probe, {add_special_tokens: false});
@@ -38,7 +39,7 @@ export class TextTokenizer {
 		const start = findSubarray(full, bare);
 		const prefix = start < 0 ? [] : full.slice(0, start);
 		const suffix = start < 0 ? [] : full.slice(start + bare.length);
-		const padId = tokenizer.pad_token_id ?? suffix.at(-1) ?? 0;
+		const padId = (tokenizer.pad_token_id as number | undefined) ?? suffix.at(-1) ?? 0;
 		const budget = Math.max(prefix.length + suffix.length + 1, Math.min(maxTokens, modelMax));
 		return new TextTokenizer(tokenizer, budget, side, padId, prefix, suffix);
 	}

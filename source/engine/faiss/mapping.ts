@@ -63,11 +63,13 @@ export function decodeMapping(data: Buffer): ChannelMapping {
 	}
 
 	const dimension = root.get('dimension');
+	const indexType = root.get('index_type');
+	const metric = root.get('metric');
 	return {
 		idMap,
 		dimension: typeof dimension === 'number' ? dimension : 0,
-		indexType: String(root.get('index_type') ?? 'Flat'),
-		metric: String(root.get('metric') ?? 'L2'),
+		indexType: typeof indexType === 'string' ? indexType : 'Flat',
+		metric: typeof metric === 'string' ? metric : 'L2',
 		nextId: typeof root.get('next_id') === 'number' ? (root.get('next_id') as number) : idMap.length,
 	};
 }

@@ -129,8 +129,7 @@ class Scanner {
 	}
 
 	private object(): Record<string, JsonValue> {
-		// A null prototype keeps a "__proto__" key as data, as Python would.
-		const result = Object.create(null) as Record<string, JsonValue>;
+		const result: Record<string, JsonValue> = {};
 		this.offset++;
 		this.skipWhitespace();
 		if (this.text[this.offset] === '}') {
@@ -151,7 +150,8 @@ class Scanner {
 			}
 
 			this.offset++;
-			result[key] = this.value();
+			// defineProperty keeps a "__proto__" key as plain data, as Python would.
+			Object.defineProperty(result, key, {value: this.value(), enumerable: true, writable: true, configurable: true});
 			this.skipWhitespace();
 			const char = this.text[this.offset];
 			this.offset++;

@@ -68,7 +68,7 @@ export function describeValue(value: unknown): string {
 		return 'an object';
 	}
 
-	const shown = JSON.stringify(value) ?? String(value);
+	const shown = JSON.stringify(value) ?? typeof value;
 	const clipped = shown.length > 40 ? `${shown.slice(0, 37)}...` : shown;
 	return `${clipped} (${typeof value})`;
 }

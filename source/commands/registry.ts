@@ -1,0 +1,17 @@
+/** The subcommands, and the guide's old flags that map onto them. */
+import {demoCommand} from './demo.js';
+import type {Command} from './types.js';
+
+export const commands: Command[] = [demoCommand];
+
+/** `python migrate_to_qwen3.py --check-only` and friends, as the guide spells them. */
+export const guideFlagAliases: Record<string, string> = {
+	'--migrate': 'migrate',
+	'--check-only': 'check',
+	'--dry-run': 'plan',
+	'--verify': 'verify',
+};
+
+export function findCommand(name: string): Command | undefined {
+	return commands.find(command => command.name === name);
+}
