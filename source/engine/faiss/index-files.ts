@@ -28,9 +28,63 @@ export function channelIndexPaths(directory: string, channelId: string): {index:
 const addChunkRows = 2048;
 
 /**
- * Builds an IndexFlatL2 from row-major vectors and writes it with its mapping. Both files are
- * written under temporary names and renamed, so a reader never sees a half-written pair member.
+ * Builds one channel's IndexFlatL2 from vectors streamed in, holding at most one chunk outside
+ * FAISS, then writes it with its mapping. Positions are insertion order (faiss-node has no
+ * add_with_ids), which is exactly PigPig's id_map.
  */
+export class ChannelIndexBuilder {
+	private readonly index;
+	private readonly chunk: Float32Array;
+	private chunkRows = 0;
+	private readonly ids: string[] = [];
+
+	constructor(readonly dimension: number) {
+		const {IndexFlatL2} = loadFaiss();
+		this.index = new IndexFlatL2(dimension);
+		this.chunk = new Float32Array(addChunkRows * dimension);
+	}
+
+	get count(): number {
+		return this.ids.length;
+	}
+
+	add(messageId: string, vector: Float32Array): void {
+		if (vector.length !== this.dimension) {
+			throw new AppError('index', `vector of ${messageId} has ${vector.length} dimensions, expected ${this.dimension}`);
+		}
+
+		this.chunk.set(vector, this.chunkRows * this.dimension);
+		this.chunkRows++;
+		this.ids.push(messageId);
+		if (this.chunkRows === addChunkRows) {
+			this.flush();
+		}
+	}
+
+	/** Writes `<channel>.index` and `<channel>.mapping`, each under a temporary name then renamed. */
+	write(directory: string, channelId: string): void {
+		this.flush();
+		const paths = channelIndexPaths(directory, channelId);
+		const temporaryIndex = `${paths.index}.${process.pid}.tmp`;
+		try {
+			this.index.write(temporaryIndex);
+			renameSync(temporaryIndex, paths.index);
+		} finally {
+			rmSync(temporaryIndex, {force: true});
+		}
+
+		writeFileAtomic(paths.mapping, encodeMapping(this.ids, this.dimension));
+	}
+
+	private flush(): void {
+		if (this.chunkRows > 0) {
+			this.index.add(Array.from(this.chunk.subarray(0, this.chunkRows * this.dimension)));
+			this.chunkRows = 0;
+		}
+	}
+}
+
+/** Builds and writes a channel's index from row-major vectors already in memory. */
 export function writeChannelIndex(
 	directory: string,
 	channelId: string,
@@ -42,23 +96,12 @@ export function writeChannelIndex(
 		throw new AppError('index', `channel ${channelId}: ${vectors.length} floats for ${messageIds.length} × ${dimension}`);
 	}
 
-	const {IndexFlatL2} = loadFaiss();
-	const index = new IndexFlatL2(dimension);
-	for (let row = 0; row < messageIds.length; row += addChunkRows) {
-		const end = Math.min(messageIds.length, row + addChunkRows);
-		index.add(Array.from(vectors.subarray(row * dimension, end * dimension)));
+	const builder = new ChannelIndexBuilder(dimension);
+	for (const [row, messageId] of messageIds.entries()) {
+		builder.add(messageId, vectors.subarray(row * dimension, (row + 1) * dimension));
 	}
 
-	const paths = channelIndexPaths(directory, channelId);
-	const temporaryIndex = `${paths.index}.${process.pid}.tmp`;
-	try {
-		index.write(temporaryIndex);
-		renameSync(temporaryIndex, paths.index);
-	} finally {
-		rmSync(temporaryIndex, {force: true});
-	}
-
-	writeFileAtomic(paths.mapping, encodeMapping(messageIds, dimension));
+	builder.write(directory, channelId);
 }
 
 export type LoadedChannelIndex = {

@@ -1,0 +1,67 @@
+/** `qwen3-migrate rollback`: back to exactly the state before the migration. */
+import path from 'node:path';
+import {rollbackMigration} from '../engine/migration/rollback.js';
+import {UsageError, exitCodes} from '../engine/errors.js';
+import {confirm} from './prompt.js';
+import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import type {Command} from './types.js';
+
+export const rollbackCommand: Command = {
+	name: 'rollback',
+	summary: 'Undo a migration, before or after cut-over: settings, indexes and database as they were',
+	help: `
+Usage
+  $ qwen3-migrate rollback [--workspace DIR] [--yes] [--from-backup]
+
+Restores settings.json and the index files byte-for-byte from settings.json.backup and
+indices.backup/, and removes from memory.db exactly the vectors the migration added (the bot's
+messages, and anything else it wrote, stay). With --from-backup the database is instead
+replaced by memory.db.backup (this also drops messages stored since the backup).
+Stop the migration first; restart the bot afterwards.
+
+Options
+  ${sharedHelp.workspace}
+  --yes, -y            Do not ask (otherwise you type "rollback" to confirm)
+  --from-backup        Restore memory.db from memory.db.backup instead of deleting new rows
+  ${sharedHelp.json}
+  ${sharedHelp.debug}
+
+Examples
+  $ qwen3-migrate rollback --workspace /srv/pigpig
+  $ qwen3-migrate rollback --yes --json
+`,
+	flags: {
+		...workspaceFlag,
+		yes: {type: 'boolean', shortFlag: 'y', default: false},
+		fromBackup: {type: 'boolean', default: false},
+		...outputFlags,
+	},
+	async run({input, flags}, context) {
+		if (input.length > 0) {
+			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
+		}
+
+		const root = path.resolve(context.cwd, flags.workspace as string);
+		if (!flags.yes && !(await confirm(context, `Roll back the migration in ${root}? Type "rollback" to confirm:`, 'rollback', 'rollback'))) {
+			context.stderr.write('Cancelled; nothing was changed.\n');
+			return exitCodes.ok;
+		}
+
+		const result = await rollbackMigration(root, {fromBackup: flags.fromBackup as boolean});
+		if (flags.json) {
+			context.stdout.write(`${JSON.stringify(result, undefined, 2)}\n`);
+		} else {
+			context.stdout.write(
+				[
+					`Rolled back migration ${result.runId} (${result.afterCutover ? 'after' : 'before'} cut-over).`,
+					result.fromBackup ? `  memory.db restored from its backup` : `  removed ${result.removedRows} new-model vectors from memory.db`,
+					...result.restored.map(file => `  restored ${file}`),
+					'Restart the bot to load the old model and indexes.',
+					'',
+				].join('\n'),
+			);
+		}
+
+		return exitCodes.ok;
+	},
+};

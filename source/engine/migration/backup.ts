@@ -1,0 +1,126 @@
+/**
+ * The guide's backups, made before the first write: settings.json.backup, a consistent online
+ * SQLite backup (safe while the bot writes), and indices.backup/. Each is verified after writing;
+ * a verified backup of the same run is reused on resume. A backup the tool did not make is moved
+ * aside, never overwritten.
+ */
+import {createHash} from 'node:crypto';
+import {cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {AppError} from '../errors.js';
+import {formatFileStamp} from '../log/format.js';
+import type {WorkspacePaths} from '../workspace.js';
+
+export function sha256File(file: string): string {
+	return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** Relative path → sha256 of every file under `directory`. */
+export function hashTree(directory: string): Map<string, string> {
+	const hashes = new Map<string, string>();
+	if (!existsSync(directory)) {
+		return hashes;
+	}
+
+	const walk = (current: string) => {
+		for (const entry of readdirSync(current, {withFileTypes: true})) {
+			const full = path.join(current, entry.name);
+			if (entry.isDirectory()) {
+				walk(full);
+			} else if (entry.isFile()) {
+				hashes.set(path.relative(directory, full), sha256File(full));
+			}
+		}
+	};
+
+	walk(directory);
+	return hashes;
+}
+
+export function treesEqual(a: Map<string, string>, b: Map<string, string>): boolean {
+	return a.size === b.size && [...a].every(([name, hash]) => b.get(name) === hash);
+}
+
+export function directorySize(directory: string): number {
+	if (!existsSync(directory)) {
+		return 0;
+	}
+
+	let total = 0;
+	for (const entry of readdirSync(directory, {withFileTypes: true, recursive: true})) {
+		if (entry.isFile()) {
+			total += statSync(path.join(entry.parentPath, entry.name)).size;
+		}
+	}
+
+	return total;
+}
+
+/** Moves an existing backup out of the way, keeping it under a timestamped name. */
+function moveAside(file: string, now: Date): string | undefined {
+	if (!existsSync(file)) {
+		return undefined;
+	}
+
+	const target = `${file}.${formatFileStamp(now)}`;
+	renameSync(file, target);
+	return target;
+}
+
+export type BackupRecord = {settingsSha256: string; messages: number; embeddings: number};
+
+export type BackupResult = BackupRecord & {movedAside: string[]};
+
+/** Counts that the database backup must reproduce. */
+function rowCounts(db: Database.Database): {messages: number; embeddings: number} {
+	const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as {n: number}).n;
+	return {messages: count('messages'), embeddings: count('embeddings')};
+}
+
+export async function makeBackups(db: Database.Database, paths: WorkspacePaths, now = new Date()): Promise<BackupResult> {
+	const movedAside = [paths.settingsBackup, paths.databaseBackup, paths.indicesBackup].map(file => moveAside(file, now)).filter(Boolean) as string[];
+	cpSync(paths.settings, paths.settingsBackup);
+	if (sha256File(paths.settings) !== sha256File(paths.settingsBackup)) {
+		throw new AppError('internal', `${paths.settingsBackup}: copy differs from settings.json`, {hint: 'check the disk; nothing was changed'});
+	}
+
+	const before = rowCounts(db);
+	// SQLite's online backup: a consistent snapshot even while the bot writes (a file copy of a live
+	// WAL database is not).
+	await db.backup(paths.databaseBackup);
+	const backup = new Database(paths.databaseBackup, {fileMustExist: true});
+	try {
+		// A single self-contained file, so the guide's `cp memory.db.backup memory.db` restores it.
+		backup.pragma('journal_mode = DELETE');
+		const check = backup.pragma('quick_check', {simple: true});
+		const after = rowCounts(backup);
+		if (check !== 'ok' || after.messages < before.messages || after.embeddings < before.embeddings) {
+			throw new AppError('internal', `${paths.databaseBackup}: backup failed verification (quick_check ${String(check)})`, {
+				hint: 'check free disk space and run `migrate` again; nothing was changed',
+			});
+		}
+	} finally {
+		backup.close();
+	}
+
+	rmSync(paths.indicesBackup, {recursive: true, force: true});
+	if (existsSync(paths.indices)) {
+		cpSync(paths.indices, paths.indicesBackup, {recursive: true});
+		if (!treesEqual(hashTree(paths.indices), hashTree(paths.indicesBackup))) {
+			throw new AppError('internal', `${paths.indicesBackup}: copy differs from ${paths.indices}`, {hint: 'check the disk; nothing was changed'});
+		}
+	}
+
+	return {settingsSha256: sha256File(paths.settingsBackup), ...before, movedAside};
+}
+
+/** Whether the backups on disk are the ones this run made (checked on resume). */
+export function backupsIntact(paths: WorkspacePaths, settingsSha256: string | null): boolean {
+	return (
+		settingsSha256 !== null &&
+		existsSync(paths.settingsBackup) &&
+		sha256File(paths.settingsBackup) === settingsSha256 &&
+		existsSync(paths.databaseBackup)
+	);
+}

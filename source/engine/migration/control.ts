@@ -1,0 +1,78 @@
+/** The commands a client can give a running migration; the engine polls this between batches. */
+import type {Device} from '../embed/protocol.js';
+import type {MigrationEvents} from './events.js';
+
+export const maxBatchSize = 4096;
+
+export class RunControl {
+	private pausedWaiters: Array<() => void> = [];
+	paused = false;
+	aborting = false;
+	/** A device switch requested by the user, applied between batches. */
+	requestedDevice: Device | undefined;
+	retryRequested = false;
+
+	constructor(
+		private size: number,
+		private readonly events: MigrationEvents,
+	) {}
+
+	get batchSize(): number {
+		return this.size;
+	}
+
+	setBatchSize(size: number, reason: 'user' | 'oom' | 'low-memory' = 'user'): number {
+		const next = Math.max(1, Math.min(maxBatchSize, Math.floor(size)));
+		if (next !== this.size) {
+			const from = this.size;
+			this.size = next;
+			this.events.emit('batch:size:change', {from, to: next, reason});
+		}
+
+		return this.size;
+	}
+
+	halveBatchSize(reason: 'user' | 'oom' | 'low-memory' = 'user'): number {
+		return this.setBatchSize(Math.floor(this.size / 2), reason);
+	}
+
+	pause(): void {
+		if (!this.paused && !this.aborting) {
+			this.paused = true;
+			this.events.emit('control:paused', {});
+		}
+	}
+
+	resume(): void {
+		if (this.paused) {
+			this.paused = false;
+			this.events.emit('control:resumed', {});
+			for (const wake of this.pausedWaiters.splice(0)) {
+				wake();
+			}
+		}
+	}
+
+	/** Finish the batch in flight, checkpoint, stop. */
+	abort(): void {
+		this.aborting = true;
+		this.resume();
+	}
+
+	switchDevice(device: Device): void {
+		this.requestedDevice = device;
+	}
+
+	retryFailed(): void {
+		this.retryRequested = true;
+	}
+
+	/** Resolves when not paused (immediately if running). */
+	async waitWhilePaused(): Promise<void> {
+		if (!this.paused) {
+			return;
+		}
+
+		await new Promise<void>(resolve => this.pausedWaiters.push(resolve));
+	}
+}

@@ -1,0 +1,304 @@
+/**
+ * The embed phase: keyset batches over the target set, with two batches in flight so the model
+ * never waits for the database, each batch's rows and checkpoint committed in one transaction.
+ * Failures are resolved in place: out of memory halves the batch (then moves to CPU), other errors
+ * are bisected down to the single bad message, which is recorded and skipped.
+ */
+import {setTimeout as sleep} from 'node:timers/promises';
+import {AppError, errorMessage} from '../errors.js';
+import type {EmbeddingResult} from '../embed/embedder.js';
+import {encodeVector} from '../db/vectors.js';
+import {logText} from '../log/messages.js';
+import {classifyBatchError} from './classify.js';
+import {emitProgress, type RunContext} from './context.js';
+import {TargetReader, type TargetRow} from './target-set.js';
+
+type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: false; error: unknown};
+
+type PendingBatch = {rows: TargetRow[]; cursorAfter: number; result: Promise<Settled>};
+
+/** Batches in flight: one running in the worker, one tokenised and queued behind it. */
+const pipelineDepth = 2;
+const maxBusyRetries = 30;
+const lowMemoryCooldownMs = 5000;
+
+const yieldToEventLoop = () => new Promise(resolve => setImmediate(resolve));
+
+export class EmbedLoop {
+	private readonly reader: TargetReader;
+	private readonly commitBatch: (rows: TargetRow[], vectors: Float32Array, dimension: number, cursor: number, truncated: number) => number;
+	private readonly recordFailure: (row: TargetRow, kind: string, error: string, cursor: number) => void;
+	private readonly commitIntervals: number[] = [];
+	private lastCommitAt: number;
+	private stallReported = false;
+	private lastLowMemoryAt = Number.NEGATIVE_INFINITY;
+	private nextProgressLogPercent: number;
+
+	constructor(private readonly context: RunContext) {
+		const {db, target, runId} = context;
+		this.reader = new TargetReader(db, target, runId);
+		const insert = db.prepare(`
+			INSERT INTO embeddings (message_id, channel_id, user_id, vector_data, model_version, dimension)
+			SELECT @messageId, @channelId, @userId, @vector, @model, @dimension
+			WHERE EXISTS (SELECT 1 FROM messages WHERE message_id = @messageId)
+				AND NOT EXISTS (SELECT 1 FROM embeddings WHERE message_id = @messageId AND model_version = @model AND dimension = @dimension)`);
+		const checkpoint = db.prepare(`
+			UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, @cursor), embedded = embedded + @embedded,
+				truncated = truncated + @truncated, updated_at = @now WHERE run_id = @run`);
+		const failure = db.prepare(`
+			INSERT OR REPLACE INTO qwen3_migrate_failures (run_id, message_id, channel_id, kind, error, failed_at)
+			VALUES (@run, @messageId, @channelId, @kind, @error, @now)`);
+		this.commitBatch = db.transaction((rows: TargetRow[], vectors: Float32Array, dimension: number, cursor: number, truncated: number) => {
+			let embedded = 0;
+			for (const [index, row] of rows.entries()) {
+				const vector = vectors.subarray(index * dimension, (index + 1) * dimension);
+				embedded += insert.run({
+					messageId: row.messageId,
+					channelId: row.channelId,
+					userId: row.userId,
+					vector: encodeVector(vector),
+					model: target.model,
+					dimension,
+				}).changes;
+			}
+
+			checkpoint.run({cursor, embedded, truncated, now: new Date().toISOString(), run: runId});
+			return embedded;
+		});
+		this.recordFailure = db.transaction((row: TargetRow, kind: string, error: string, cursor: number) => {
+			failure.run({run: runId, messageId: row.messageId, channelId: row.channelId, kind, error: error.slice(0, 2000), now: new Date().toISOString()});
+			checkpoint.run({cursor, embedded: 0, truncated: 0, now: new Date().toISOString(), run: runId});
+		});
+		this.lastCommitAt = context.now();
+		const {done, total} = context.counters;
+		this.nextProgressLogPercent = total === 0 ? 100 : Math.floor(((done / total) * 100) / 5) * 5 + 5;
+	}
+
+	/** Embeds every target row after `from` that still lacks a vector. */
+	async run(from: number): Promise<'complete' | 'aborted'> {
+		const {control} = this.context;
+		const stallTimer = setInterval(() => this.checkStall(), 1000);
+		stallTimer.unref();
+		const pipeline: PendingBatch[] = [];
+		let readCursor = from;
+		let exhausted = false;
+		try {
+			for (;;) {
+				const canSubmit = () => !exhausted && !control.aborting && !control.paused && control.requestedDevice === undefined;
+				while (canSubmit() && pipeline.length < pipelineDepth) {
+					this.checkMemory();
+					const {rows, next, exhausted: end} = this.reader.read(readCursor, control.batchSize);
+					readCursor = next;
+					exhausted = end;
+					if (rows.length > 0) {
+						pipeline.push(this.submit(rows, next));
+					} else if (!end) {
+						await yieldToEventLoop();
+					}
+				}
+
+				const head = pipeline.shift();
+				if (head) {
+					const settled = await head.result;
+					await (settled.ok
+						? this.commit(head.rows, settled.value, head.cursorAfter, settled.truncated)
+						: this.resolveFailure(head.rows, head.cursorAfter, settled.error));
+					continue;
+				}
+
+				if (control.requestedDevice !== undefined) {
+					await this.switchDevice(control.requestedDevice, 'user');
+					control.requestedDevice = undefined;
+				} else if (control.aborting) {
+					return 'aborted';
+				} else if (control.paused) {
+					this.lastCommitAt = Number.POSITIVE_INFINITY;
+					await control.waitWhilePaused();
+					this.lastCommitAt = this.context.now();
+				} else if (exhausted) {
+					this.context.db.prepare('UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, ?) WHERE run_id = ?').run(readCursor, this.context.runId);
+					return 'complete';
+				}
+			}
+		} finally {
+			clearInterval(stallTimer);
+		}
+	}
+
+	private submit(rows: TargetRow[], cursorAfter: number): PendingBatch {
+		const {context} = this;
+		const result = (async (): Promise<Settled> => {
+			await context.faults.beforeModelCall(
+				rows.map(row => row.messageId),
+				context.control.batchSize,
+				context.embedder.device,
+			);
+			const tokenized = context.embedder.tokenize(rows.map(row => row.text));
+			context.events.emit('batch:start', {size: rows.length, firstRowid: rows[0]!.rowid, tokens: tokenized.batchSize * tokenized.sequenceLength});
+			const value = await context.embedder.embedBatch(tokenized);
+			return {ok: true, value, truncated: tokenized.truncatedCount};
+		})().catch((error: unknown): Settled => ({ok: false, error}));
+		return {rows, cursorAfter, result};
+	}
+
+	/** Embeds rows one chunk after another (no pipelining): the path for retries and bisection. */
+	private async embedSequentially(rows: TargetRow[], chunkSize: number, cursorAfter: number): Promise<void> {
+		for (let start = 0; start < rows.length; start += chunkSize) {
+			const chunk = rows.slice(start, start + chunkSize);
+			const chunkCursor = start + chunkSize >= rows.length ? cursorAfter : chunk.at(-1)!.rowid;
+			const settled = await this.submit(chunk, chunkCursor).result;
+			await (settled.ok ? this.commit(chunk, settled.value, chunkCursor, settled.truncated) : this.resolveFailure(chunk, chunkCursor, settled.error, true));
+		}
+	}
+
+	private async commit(rows: TargetRow[], result: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
+		const {context} = this;
+		const started = context.now();
+		for (let attempt = 1; ; attempt++) {
+			try {
+				context.faults.beforeCommit();
+				const embedded = this.commitBatch(rows, result.vectors, result.dimension, cursor, truncated);
+				this.afterCommit(embedded, truncated, context.now() - started, result.inferenceMs, rows.length);
+				return;
+			} catch (error) {
+				if (classifyBatchError(error) !== 'busy' || attempt >= maxBusyRetries) {
+					throw error instanceof AppError
+						? error
+						: new AppError('database-busy', `cannot write to ${context.paths.database}: ${errorMessage(error)}`, {
+								hint: 'another process keeps the database locked; `qwen3-migrate check` lists who has it open. Run `migrate` again to resume.',
+								cause: error,
+							});
+				}
+
+				const waitMs = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
+				context.events.emit('db:busy', {attempt, waitMs, message: errorMessage(error)});
+				context.log('WARNING', `資料庫鎖定 (database is locked)，${waitMs} ms 後重試 (第 ${attempt} 次)`);
+				await sleep(waitMs);
+			}
+		}
+	}
+
+	private afterCommit(embedded: number, truncated: number, commitMs: number, inferenceMs: number, size: number): void {
+		const {context} = this;
+		const now = context.now();
+		if (Number.isFinite(this.lastCommitAt)) {
+			this.commitIntervals.push(now - this.lastCommitAt);
+			if (this.commitIntervals.length > 50) {
+				this.commitIntervals.shift();
+			}
+		}
+
+		this.lastCommitAt = now;
+		this.stallReported = false;
+		context.counters.done += embedded;
+		context.counters.truncated += truncated;
+		context.events.emit('batch:commit:done', {size, ms: commitMs, inferenceMs});
+		emitProgress(context);
+		const {done, total} = context.counters;
+		const percent = total === 0 ? 100 : (done / total) * 100;
+		if (percent >= this.nextProgressLogPercent) {
+			context.log('INFO', logText.progress(Math.min(percent, 100)));
+			this.nextProgressLogPercent = Math.floor(percent / 5) * 5 + 5;
+		}
+	}
+
+	private async resolveFailure(rows: TargetRow[], cursorAfter: number, error: unknown, isRetry = false): Promise<void> {
+		const {context} = this;
+		const {control, settings} = context;
+		const kind = classifyBatchError(error);
+		const message = errorMessage(error).split('\n')[0]!;
+		context.events.emit('batch:error', {kind, message, offset: rows[0]!.rowid, size: rows.length});
+		context.log('ERROR', logText.batchFailed(rows[0]!.rowid, message));
+		if (kind === 'oom') {
+			if (rows.length > 1) {
+				// Halve only for a batch at the current size; older, larger batches are just split.
+				if (rows.length <= control.batchSize) {
+					const from = control.batchSize;
+					const to = control.setBatchSize(Math.floor(rows.length / 2), 'oom');
+					context.log('WARNING', `記憶體不足，批次大小減半: ${from} -> ${to}`);
+				}
+
+				await this.embedSequentially(rows, control.batchSize, cursorAfter);
+				return;
+			}
+
+			if (context.embedder.device === 'cuda' && settings.hardware_detection.fallback_to_cpu) {
+				await this.switchDevice('cpu', 'oom');
+				await this.embedSequentially(rows, 1, cursorAfter);
+				return;
+			}
+		}
+
+		if (rows.length > 1) {
+			const half = Math.ceil(rows.length / 2);
+			await this.embedSequentially(rows, half, cursorAfter);
+			return;
+		}
+
+		if (!isRetry && kind !== 'oom') {
+			// One more try for a single message before it is written off (transient errors).
+			await this.embedSequentially(rows, 1, cursorAfter);
+			return;
+		}
+
+		const row = rows[0]!;
+		this.recordFailure(row, kind, message, cursorAfter);
+		context.counters.failed++;
+		context.events.emit('failure:record', {messageId: row.messageId, channelId: row.channelId, error: message});
+		context.log('ERROR', `訊息向量化失敗，已記錄並略過 (message_id=${row.messageId}): ${message}`);
+		emitProgress(context);
+	}
+
+	private async switchDevice(device: 'cpu' | 'cuda', reason: 'oom' | 'user'): Promise<void> {
+		const {context} = this;
+		const from = context.embedder.device;
+		if (from === device) {
+			return;
+		}
+
+		if (reason === 'oom') {
+			context.log('WARNING', logText.gpuOutOfMemory());
+		}
+
+		await context.embedder.switchDevice(device);
+		context.events.emit('device:change', {from, to: device, reason});
+		if (device === 'cpu') {
+			context.log('INFO', logText.continueOnCpu());
+		}
+
+		emitProgress(context);
+	}
+
+	private checkMemory(): void {
+		const {context} = this;
+		const thresholdMb = context.settings.memory_threshold_mb;
+		const freeMb = context.freeMemoryMb();
+		const now = context.now();
+		if (freeMb >= thresholdMb || now - this.lastLowMemoryAt < lowMemoryCooldownMs) {
+			return;
+		}
+
+		this.lastLowMemoryAt = now;
+		context.events.emit('memory:low', {freeMb, thresholdMb});
+		const from = context.control.batchSize;
+		const to = context.control.halveBatchSize('low-memory');
+		context.log('WARNING', `可用記憶體不足: ${Math.round(freeMb)} MB < memory_threshold_mb ${thresholdMb} MB，批次大小: ${from} -> ${to}`);
+	}
+
+	private checkStall(): void {
+		const {context} = this;
+		if (this.stallReported || context.control.paused || this.commitIntervals.length < 3) {
+			return;
+		}
+
+		const sorted = [...this.commitIntervals].sort((a, b) => a - b);
+		const median = sorted[Math.floor(sorted.length / 2)]!;
+		const idleMs = context.now() - this.lastCommitAt;
+		if (idleMs > Math.max(5 * median, 2000)) {
+			this.stallReported = true;
+			context.events.emit('run:stall', {idleMs, medianBatchMs: median});
+			const {done, total} = context.counters;
+			context.log('WARNING', `${logText.progress(total === 0 ? 100 : (done / total) * 100)} (stuck) — ${Math.round(idleMs / 1000)} s 無進度`);
+		}
+	}
+}

@@ -1,0 +1,99 @@
+/**
+ * The engine's one event map. Every client (dashboard, headless CLI, tests) listens here; names
+ * follow `scope:noun:verb`. Listeners run through a safe emitter, so a failing listener can never
+ * break a migration.
+ */
+import type {LogEntry} from '../log/format.js';
+
+export const phases = ['preflight', 'backup', 'embed', 'catchup', 'index', 'verify', 'cutover', 'done'] as const;
+export type Phase = (typeof phases)[number];
+
+export type BatchErrorKind = 'oom' | 'model' | 'busy' | 'other';
+
+export type ProgressSnapshot = {
+	phase: Phase;
+	/** Target messages that now have a new-model vector (this run and earlier attempts). */
+	done: number;
+	/** Size of the target set (grows when the bot adds messages meanwhile). */
+	total: number;
+	failed: number;
+	blank: number;
+	truncated: number;
+	batchSize: number;
+	device: 'cpu' | 'cuda';
+};
+
+export type MigrationEventMap = {
+	/** A run started or resumed; `resumed` is true when an earlier attempt left a checkpoint. */
+	'run:start': {runId: string; source: string; target: string; strategy: string; resumed: boolean; total: number};
+	/** The run entered a phase. */
+	'run:phase:enter': {phase: Phase};
+	/** The run finished all phases. */
+	'run:done': {runId: string; succeeded: number; failed: number; total: number; seconds: number};
+	/** The run stopped on request (abort, SIGINT): everything committed is kept, `migrate` resumes. */
+	'run:aborted': {runId: string; phase: Phase; done: number; total: number};
+	/** The run failed; the error says why and how to fix it. */
+	'run:error': {error: Error; phase: Phase};
+	/** A batch was handed to the model. */
+	'batch:start': {size: number; firstRowid: number; tokens: number};
+	/** A batch's vectors and its checkpoint were committed in one transaction. */
+	'batch:commit:done': {size: number; ms: number; inferenceMs: number};
+	/** A batch failed; the engine is handling it (halving, bisecting, retrying). */
+	'batch:error': {kind: BatchErrorKind; message: string; offset: number; size: number};
+	/** The batch size changed (user command, out of memory, low RAM). */
+	'batch:size:change': {from: number; to: number; reason: 'user' | 'oom' | 'low-memory'};
+	/** Counters after each commit, and on phase changes. */
+	progress: ProgressSnapshot;
+	/** A message was isolated as failing and recorded in the failures table. */
+	'failure:record': {messageId: string; channelId: string; error: string};
+	/** The model moved to another device. */
+	'device:change': {from: 'cpu' | 'cuda'; to: 'cpu' | 'cuda'; reason: 'oom' | 'user'};
+	/** No batch committed for 5× the median batch time. */
+	'run:stall': {idleMs: number; medianBatchMs: number};
+	/** The database stayed locked by another process; the engine waits and retries. */
+	'db:busy': {attempt: number; waitMs: number; message: string};
+	/** Free RAM fell below memory_threshold_mb. */
+	'memory:low': {freeMb: number; thresholdMb: number};
+	'control:paused': Record<string, never>;
+	'control:resumed': Record<string, never>;
+	/** A channel's staged index was written. */
+	'index:channel:done': {channelId: string; vectors: number; built: number; channels: number};
+	/** The verify phase's findings. */
+	'verify:result': {ok: boolean; channels: number; vectors: number; problems: string[]};
+	/** A line was written to the migration log. */
+	'log:line': LogEntry;
+};
+
+export type MigrationEventName = keyof MigrationEventMap;
+type Listener<Name extends MigrationEventName> = (payload: MigrationEventMap[Name]) => void;
+
+export class MigrationEvents {
+	private readonly listeners = new Map<MigrationEventName, Set<Listener<never>>>();
+
+	on<Name extends MigrationEventName>(name: Name, listener: Listener<Name>): () => void {
+		const set = this.listeners.get(name) ?? new Set();
+		set.add(listener as Listener<never>);
+		this.listeners.set(name, set);
+		return () => set.delete(listener as Listener<never>);
+	}
+
+	/** Calls every listener; an exception in one is reported to stderr once and otherwise ignored. */
+	emit<Name extends MigrationEventName>(name: Name, payload: MigrationEventMap[Name]): void {
+		for (const listener of this.listeners.get(name) ?? []) {
+			try {
+				(listener as Listener<Name>)(payload);
+			} catch (error) {
+				this.reportListenerError(name, error);
+			}
+		}
+	}
+
+	private reported = false;
+
+	private reportListenerError(name: string, error: unknown): void {
+		if (!this.reported) {
+			this.reported = true;
+			process.stderr.write(`qwen3-migrate: a listener of ${name} failed (ignored): ${String(error)}\n`);
+		}
+	}
+}

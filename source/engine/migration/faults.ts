@@ -1,0 +1,145 @@
+/**
+ * Fault injection, for tests and demos on machines without a GPU: QWEN3_MIGRATE_FAULTS holds
+ * comma-separated rules, checked before each model call and each commit.
+ *
+ *   oom@size>8          every model call with more than 8 texts fails with CUDA out of memory
+ *   oom@device=cuda     every model call fails with out of memory while the model is on CUDA
+ *   oom@batch>16        from the 17th model call on, calls larger than half the batch size in
+ *                       effect at that moment fail with out of memory (halving fixes it)
+ *   fail@message=<id>   every model call that contains message <id> fails (a poison message)
+ *   slow@batch=3:2000   the 3rd model call waits 2000 ms first (a stall)
+ *   busy@commit=2       the 2nd commit fails once with "database is locked"
+ */
+import {UsageError} from '../errors.js';
+
+type Rule =
+	| {kind: 'oom-size'; maxRows: number}
+	| {kind: 'oom-cuda'}
+	| {kind: 'oom-after'; afterCall: number; maxRows?: number}
+	| {kind: 'fail-message'; messageId: string}
+	| {kind: 'slow'; call: number; ms: number}
+	| {kind: 'busy-commit'; commit: number};
+
+export const faultsEnvironmentVariable = 'QWEN3_MIGRATE_FAULTS';
+
+export const injectedOutOfMemoryMessage =
+	'[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : CUDA failure 2: out of memory ; GPU=0 ; (injected by QWEN3_MIGRATE_FAULTS)';
+
+function parseRule(text: string): Rule {
+	let match = /^oom@size>(\d+)$/.exec(text);
+	if (match) {
+		return {kind: 'oom-size', maxRows: Number(match[1])};
+	}
+
+	if (text === 'oom@device=cuda') {
+		return {kind: 'oom-cuda'};
+	}
+
+	match = /^oom@batch>(\d+)$/.exec(text);
+	if (match) {
+		return {kind: 'oom-after', afterCall: Number(match[1])};
+	}
+
+	match = /^fail@message=(.+)$/.exec(text);
+	if (match) {
+		return {kind: 'fail-message', messageId: match[1]!};
+	}
+
+	match = /^slow@batch=(\d+):(\d+)$/.exec(text);
+	if (match) {
+		return {kind: 'slow', call: Number(match[1]), ms: Number(match[2])};
+	}
+
+	match = /^busy@commit=(\d+)$/.exec(text);
+	if (match) {
+		return {kind: 'busy-commit', commit: Number(match[1])};
+	}
+
+	throw new UsageError(
+		`${faultsEnvironmentVariable}: unknown rule "${text}"`,
+		'rules: oom@size>N, oom@batch>N, oom@device=cuda, fail@message=ID, slow@batch=N:MS, busy@commit=N (comma-separated)',
+	);
+}
+
+export class FaultInjector {
+	private calls = 0;
+	private commits = 0;
+
+	constructor(private readonly rules: Rule[]) {}
+
+	static fromEnvironment(env: NodeJS.ProcessEnv = process.env): FaultInjector {
+		const text = env[faultsEnvironmentVariable]?.trim();
+		return new FaultInjector(text ? text.split(',').map(rule => parseRule(rule.trim())) : []);
+	}
+
+	get active(): boolean {
+		return this.rules.length > 0;
+	}
+
+	/** Called before each model call; throws the injected error, or waits for a slow rule. */
+	async beforeModelCall(messageIds: readonly string[], currentBatchSize: number, device: 'cpu' | 'cuda' = 'cpu'): Promise<void> {
+		this.calls++;
+		for (const rule of this.rules) {
+			switch (rule.kind) {
+				case 'oom-size': {
+					if (messageIds.length > rule.maxRows) {
+						throw new Error(injectedOutOfMemoryMessage);
+					}
+
+					break;
+				}
+
+				case 'oom-cuda': {
+					if (device === 'cuda') {
+						throw new Error(injectedOutOfMemoryMessage);
+					}
+
+					break;
+				}
+
+				case 'oom-after': {
+					if (this.calls > rule.afterCall) {
+						rule.maxRows ??= Math.max(1, Math.floor(currentBatchSize / 2));
+						if (messageIds.length > rule.maxRows) {
+							throw new Error(injectedOutOfMemoryMessage);
+						}
+					}
+
+					break;
+				}
+
+				case 'fail-message': {
+					if (messageIds.includes(rule.messageId)) {
+						throw new Error(`model failed on message ${rule.messageId} (injected by ${faultsEnvironmentVariable})`);
+					}
+
+					break;
+				}
+
+				case 'slow': {
+					if (this.calls === rule.call) {
+						await new Promise(resolve => setTimeout(resolve, rule.ms));
+					}
+
+					break;
+				}
+
+				case 'busy-commit': {
+					break;
+				}
+			}
+		}
+	}
+
+	/** Called before each batch commit. */
+	beforeCommit(): void {
+		this.commits++;
+		for (const rule of this.rules) {
+			if (rule.kind === 'busy-commit' && rule.commit === this.commits) {
+				const error = new Error(`database is locked (injected by ${faultsEnvironmentVariable})`) as Error & {code: string};
+				error.code = 'SQLITE_BUSY';
+				throw error;
+			}
+		}
+	}
+}

@@ -1,0 +1,103 @@
+/**
+ * The target set: every message whose text (content_processed, else content) is not blank, in a
+ * channel with vectors on. Reads walk it by rowid in bounded windows, so no single statement
+ * scans the whole table and the event loop stays free.
+ */
+import type Database from 'better-sqlite3';
+
+/** Whitespace that makes a text blank: ASCII spaces and controls, NBSP, the ideographic space. */
+const blankCharacters = "' ' || char(9) || char(10) || char(11) || char(12) || char(13) || char(160) || char(12288)";
+const textSql = "COALESCE(NULLIF(m.content_processed, ''), m.content)";
+const enabledSql = "COALESCE(c.vector_enabled, 1) NOT IN (0, '0', 'false', 'False', 'FALSE')";
+const blankSql = `TRIM(COALESCE(${textSql}, ''), ${blankCharacters}) = ''`;
+const fromSql = 'FROM messages m LEFT JOIN channels c ON c.channel_id = m.channel_id';
+
+/** Rows scanned per statement. */
+export const scanWindow = 4000;
+
+export type TargetRow = {rowid: number; messageId: string; channelId: string; userId: string | null; text: string};
+
+export type TargetModel = {model: string; dimension: number};
+
+const hasTargetVector = 'EXISTS (SELECT 1 FROM embeddings e WHERE e.message_id = m.message_id AND e.model_version = @model AND e.dimension = @dimension)';
+
+export type TargetCounts = {
+	/** Non-blank messages in vector-enabled channels. */
+	total: number;
+	/** Of those, how many already have a vector of the target model and dimension. */
+	done: number;
+	/** Blank messages in vector-enabled channels (reported, never embedded). */
+	blank: number;
+	/** Messages in channels with vectors off. */
+	disabled: number;
+	maxRowid: number;
+};
+
+const yieldToEventLoop = () => new Promise(resolve => setImmediate(resolve));
+
+/** Counts the target set window by window, yielding between windows. */
+export async function countTargetSet(db: Database.Database, target: TargetModel): Promise<TargetCounts> {
+	const maxRowid = (db.prepare('SELECT COALESCE(MAX(rowid), 0) AS max FROM messages').get() as {max: number}).max;
+	const statement = db.prepare(`
+		SELECT
+			SUM(CASE WHEN ${enabledSql} AND NOT ${blankSql} THEN 1 ELSE 0 END) AS total,
+			SUM(CASE WHEN ${enabledSql} AND NOT ${blankSql} AND ${hasTargetVector} THEN 1 ELSE 0 END) AS done,
+			SUM(CASE WHEN ${enabledSql} AND ${blankSql} THEN 1 ELSE 0 END) AS blank,
+			SUM(CASE WHEN NOT ${enabledSql} THEN 1 ELSE 0 END) AS disabled
+		${fromSql} WHERE m.rowid > @from AND m.rowid <= @to`);
+	const counts: TargetCounts = {total: 0, done: 0, blank: 0, disabled: 0, maxRowid};
+	for (let from = 0; from < maxRowid; from += scanWindow) {
+		const row = statement.get({from, to: from + scanWindow, ...target}) as Record<'total' | 'done' | 'blank' | 'disabled', number | null>;
+		counts.total += row.total ?? 0;
+		counts.done += row.done ?? 0;
+		counts.blank += row.blank ?? 0;
+		counts.disabled += row.disabled ?? 0;
+		await yieldToEventLoop();
+	}
+
+	return counts;
+}
+
+export class TargetReader {
+	private readonly statement: Database.Statement;
+	private readonly maxRowidStatement: Database.Statement;
+
+	constructor(
+		private readonly db: Database.Database,
+		private readonly target: TargetModel,
+		private readonly runId: string,
+	) {
+		this.statement = db.prepare(`
+			SELECT m.rowid AS rowid, m.message_id AS messageId, m.channel_id AS channelId, m.user_id AS userId, ${textSql} AS text
+			${fromSql}
+			WHERE m.rowid > @from AND m.rowid <= @to
+				AND ${enabledSql} AND NOT ${blankSql}
+				AND NOT ${hasTargetVector}
+				AND NOT EXISTS (SELECT 1 FROM qwen3_migrate_failures f WHERE f.run_id = @run AND f.message_id = m.message_id)
+			ORDER BY m.rowid LIMIT @limit`);
+		this.maxRowidStatement = db.prepare('SELECT COALESCE(MAX(rowid), 0) AS max FROM messages');
+	}
+
+	/**
+	 * Up to `limit` target rows still needing a vector, with rowid > `after`, scanning at most
+	 * `maxWindows` windows. `next` is the rowid up to which the scan is complete: once these rows
+	 * are resolved, every target row ≤ `next` is.
+	 */
+	read(after: number, limit: number, maxWindows = 8): {rows: TargetRow[]; next: number; exhausted: boolean} {
+		const maxRowid = (this.maxRowidStatement.get() as {max: number}).max;
+		const rows: TargetRow[] = [];
+		let from = after;
+		for (let window = 0; window < maxWindows && from < maxRowid; window++) {
+			const wanted = limit - rows.length;
+			const found = this.statement.all({from, to: from + scanWindow, limit: wanted, run: this.runId, ...this.target}) as TargetRow[];
+			rows.push(...found);
+			if (found.length === wanted) {
+				return {rows, next: found.at(-1)!.rowid, exhausted: false};
+			}
+
+			from += scanWindow;
+		}
+
+		return {rows, next: Math.max(after, Math.min(from, maxRowid)), exhausted: from >= maxRowid};
+	}
+}

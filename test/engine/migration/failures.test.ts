@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {describe, it} from 'node:test';
+import Database from 'better-sqlite3';
+import {Embedder, type EmbedderOptions} from '../../../source/engine/embed/embedder.js';
+import type {Device} from '../../../source/engine/embed/protocol.js';
+import type {EmbeddingBackend} from '../../../source/engine/migration/context.js';
+import {FaultInjector} from '../../../source/engine/migration/faults.js';
+import {Migration, type MigrationOutcome} from '../../../source/engine/migration/migration.js';
+import {listFailures, latestRun} from '../../../source/engine/migration/state.js';
+import {demoWorkspace, targetMessageIds, targetRows} from '../../helpers/workspace.js';
+
+const faults = (text: string) => FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: text});
+
+function logOf(outcome: MigrationOutcome): string {
+	assert.ok(outcome.status === 'done' || outcome.status === 'aborted', `unexpected outcome ${outcome.status}`);
+	return readFileSync(outcome.logFile, 'utf8');
+}
+
+/**
+ * A seam for what this machine lacks: the real CPU embedder, reporting itself as on CUDA until
+ * asked to switch. Combined with the `oom@device=cuda` fault it stands in for a GPU running out of
+ * memory.
+ */
+class SimulatedCudaEmbedder implements EmbeddingBackend {
+	simulatedDevice: Device = 'cuda';
+
+	constructor(private readonly real: Embedder) {}
+
+	get modelId() {
+		return this.real.modelId;
+	}
+
+	get dimension() {
+		return this.real.dimension;
+	}
+
+	get device() {
+		return this.simulatedDevice;
+	}
+
+	tokenize: EmbeddingBackend['tokenize'] = texts => this.real.tokenize(texts);
+	embedBatch: EmbeddingBackend['embedBatch'] = async batch => this.real.embedBatch(batch);
+
+	async switchDevice(device: Device): Promise<void> {
+		this.simulatedDevice = device;
+	}
+
+	async close(): Promise<void> {
+		await this.real.close();
+	}
+}
+
+describe('migration failures', () => {
+	it('halves the batch on out of memory and finishes', async () => {
+		const paths = await demoWorkspace();
+		const migration = new Migration({workspace: paths.root, batchSize: 32, faults: faults('oom@size>8')});
+		const sizes: Array<[number, number, string]> = [];
+		migration.events.on('batch:size:change', ({from, to, reason}) => sizes.push([from, to, reason]));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.deepEqual(sizes, [[32, 16, 'oom'], [16, 8, 'oom']]);
+		assert.equal(outcome.status === 'done' && outcome.failed, 0);
+		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
+		assert.match(logOf(outcome), / - ERROR - 批次遷移失敗 \(offset=\d+\): .*CUDA failure 2: out of memory/);
+	});
+
+	it('moves to the CPU when even one message runs out of GPU memory', async () => {
+		const paths = await demoWorkspace();
+		const loadEmbedder = async (options: EmbedderOptions) => new SimulatedCudaEmbedder(await Embedder.load({...options, device: 'cpu'}));
+		const migration = new Migration({workspace: paths.root, batchSize: 4, faults: faults('oom@device=cuda'), loadEmbedder});
+		const devices: string[] = [];
+		migration.events.on('device:change', ({from, to, reason}) => devices.push(`${from}->${to}:${reason}`));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.deepEqual(devices, ['cuda->cpu:oom']);
+		const log = logOf(outcome);
+		assert.match(log, / - WARNING - GPU 記憶體不足，切換到 CPU 模式\n/);
+		assert.match(log, / - INFO - 繼續使用 CPU 進行遷移\.\.\.\n/);
+		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
+	});
+
+	it('isolates a poison message, records and reports it, and migrates all the others', async () => {
+		const paths = await demoWorkspace();
+		const ids = targetMessageIds(paths.database);
+		const poison = ids[Math.floor(ids.length / 2)]!;
+		const migration = new Migration({workspace: paths.root, batchSize: 16, faults: faults(`fail@message=${poison}`)});
+		const recorded: string[] = [];
+		migration.events.on('failure:record', ({messageId}) => recorded.push(messageId));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.deepEqual(recorded, [poison]);
+		assert.equal(outcome.status === 'done' && outcome.failed, 1);
+		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
+		assert.equal(migrated.size, ids.length - 1);
+		assert.ok(!migrated.has(poison));
+		const db = new Database(paths.database, {readonly: true});
+		const failures = listFailures(db, latestRun(db)!.run_id);
+		db.close();
+		assert.deepEqual(failures.map(failure => failure.message_id), [poison]);
+		assert.match(logOf(outcome), new RegExp(` - INFO - 向量遷移完成: 成功 ${ids.length - 1}/${ids.length}, 成功率 99\\.\\d\\d%`));
+	});
+
+	it('waits out a locked database and reports it, losing nothing', async () => {
+		const paths = await demoWorkspace();
+		const migration = new Migration({workspace: paths.root, faults: faults('busy@commit=2')});
+		const busy: number[] = [];
+		migration.events.on('db:busy', ({attempt}) => busy.push(attempt));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.deepEqual(busy, [1]);
+		assert.match(logOf(outcome), /資料庫鎖定 \(database is locked\)/);
+		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
+	});
+
+	it('raises a stall event when no batch commits for 5× the median batch time', async () => {
+		const paths = await demoWorkspace();
+		const migration = new Migration({workspace: paths.root, batchSize: 8, faults: faults('slow@batch=12:3500')});
+		const stalls: number[] = [];
+		migration.events.on('run:stall', ({idleMs}) => stalls.push(idleMs));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.equal(stalls.length, 1);
+		assert.ok(stalls[0]! >= 2000);
+		assert.match(logOf(outcome), / - WARNING - 遷移進度: \d+\.\d% \(stuck\)/);
+	});
+
+	it('shrinks the batch and warns when free RAM falls below memory_threshold_mb', async () => {
+		const paths = await demoWorkspace();
+		let freeMb = 8000;
+		const migration = new Migration({workspace: paths.root, batchSize: 16, faults: new FaultInjector([]), freeMemoryMb: () => freeMb});
+		const low: number[] = [];
+		migration.events.on('memory:low', ({freeMb: free}) => low.push(free));
+		migration.events.on('batch:commit:done', () => {
+			freeMb = 100;
+		});
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.ok(low.length >= 1);
+		assert.equal(migration.control.batchSize < 16, true);
+		assert.match(logOf(outcome), /可用記憶體不足: 100 MB < memory_threshold_mb 2048 MB/);
+	});
+
+	it('stops cleanly on abort and resumes from the checkpoint without duplicates', async () => {
+		const paths = await demoWorkspace();
+		const first = new Migration({workspace: paths.root, batchSize: 8, faults: new FaultInjector([])});
+		let commits = 0;
+		first.events.on('batch:commit:done', () => {
+			if (++commits === 5) {
+				first.control.abort();
+			}
+		});
+		const stopped = await first.run();
+		assert.equal(stopped.status, 'aborted');
+		const partial = targetRows(paths.database).length;
+		assert.ok(partial >= 40 && partial <= 56, `committed ${partial}`);
+		const second = await new Migration({workspace: paths.root, faults: new FaultInjector([])}).run();
+		assert.equal(second.status, 'done');
+		const rows = targetRows(paths.database);
+		assert.equal(new Set(rows.map(row => row.message_id)).size, rows.length, 'no duplicates');
+		assert.equal(rows.length, targetMessageIds(paths.database).length);
+		assert.match(logOf(second), /從檢查點繼續遷移/);
+	});
+
+	it('pauses and resumes on command', async () => {
+		const paths = await demoWorkspace();
+		const migration = new Migration({workspace: paths.root, batchSize: 8, faults: new FaultInjector([])});
+		const seen: string[] = [];
+		let commits = 0;
+		migration.events.on('control:paused', () => seen.push('paused'));
+		migration.events.on('control:resumed', () => seen.push('resumed'));
+		migration.events.on('batch:commit:done', () => {
+			commits++;
+			if (commits === 3) {
+				migration.control.pause();
+				setTimeout(() => {
+					seen.push(`commits while paused: ${commits - 3 <= 2}`);
+					migration.control.resume();
+				}, 300);
+			}
+		});
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.deepEqual(seen, ['paused', 'commits while paused: true', 'resumed']);
+	});
+});
