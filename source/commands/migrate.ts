@@ -48,7 +48,7 @@ function integerFlag(name: string, value: unknown): number | undefined {
 	}
 
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 4096) {
-		throw new UsageError(`--${name}: expected an integer from 1 to 4096, received ${String(value)}`, `e.g. --${name} 32`);
+		throw new UsageError(`--${name}: expected an integer from 1 to 4096, received ${JSON.stringify(value) ?? typeof value}`, `e.g. --${name} 32`);
 	}
 
 	return value;

@@ -26,6 +26,9 @@ export type DemoOptions = {
 	/** Output dimensions of the generated models (the real ones: 768 and 1024). */
 	sourceDimension?: number;
 	targetDimension?: number;
+	/** Width and depth of the generated target model: larger makes inference slower (benchmarks). */
+	targetHidden?: number;
+	targetLayers?: number;
 	onProgress?: (step: string, done: number, total: number) => void;
 };
 
@@ -47,7 +50,7 @@ const isBlank = (text: string) => text.trim() === '';
 type PendingEmbedding = {messageId: string; channelId: string; userId: string; text: string};
 
 export async function createDemoWorkspace(root: string, options: DemoOptions = {}): Promise<DemoSummary> {
-	const {messages = 2000, channels = 4, seed = 42, sourceDimension = 768, targetDimension = 1024, onProgress} = options;
+	const {messages = 2000, channels = 4, seed = 42, sourceDimension = 768, targetDimension = 1024, targetHidden, targetLayers, onProgress} = options;
 	if (!Number.isInteger(messages) || messages < 1) {
 		throw new UsageError(`--messages: expected a positive integer, received ${messages}`, 'e.g. --messages 2000');
 	}
@@ -64,7 +67,7 @@ export async function createDemoWorkspace(root: string, options: DemoOptions = {
 	mkdirSync(paths.indices, {recursive: true});
 	onProgress?.('models', 0, 2);
 	generateBertTinyModel(path.join(paths.root, demoModelDirs.source), {dimension: sourceDimension});
-	generateQwen3TinyModel(path.join(paths.root, demoModelDirs.target), {dimension: targetDimension});
+	generateQwen3TinyModel(path.join(paths.root, demoModelDirs.target), {dimension: targetDimension, hidden: targetHidden, layers: targetLayers});
 	onProgress?.('models', 2, 2);
 	writeFileSync(paths.settings, demoSettingsText(demoModelDirs));
 	writeFileSync(paths.settingsExample, `${JSON.stringify(exampleSettings(), undefined, 2)}\n`);

@@ -41,7 +41,7 @@ export class EmbedLoop {
 			INSERT INTO embeddings (message_id, channel_id, user_id, vector_data, model_version, dimension)
 			SELECT @messageId, @channelId, @userId, @vector, @model, @dimension
 			WHERE EXISTS (SELECT 1 FROM messages WHERE message_id = @messageId)
-				AND NOT EXISTS (SELECT 1 FROM embeddings WHERE message_id = @messageId AND model_version = @model AND dimension = @dimension)`);
+				AND NOT EXISTS (SELECT 1 FROM embeddings WHERE message_id = @messageId AND +model_version = @model AND +dimension = @dimension)`);
 		const checkpoint = db.prepare(`
 			UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, @cursor), embedded = embedded + @embedded,
 				truncated = truncated + @truncated, updated_at = @now WHERE run_id = @run`);

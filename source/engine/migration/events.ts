@@ -72,9 +72,9 @@ export class MigrationEvents {
 
 	on<Name extends MigrationEventName>(name: Name, listener: Listener<Name>): () => void {
 		const set = this.listeners.get(name) ?? new Set();
-		set.add(listener as Listener<never>);
+		set.add(listener);
 		this.listeners.set(name, set);
-		return () => set.delete(listener as Listener<never>);
+		return () => set.delete(listener);
 	}
 
 	/** Calls every listener; an exception in one is reported to stderr once and otherwise ignored. */

@@ -39,7 +39,7 @@ function buildChannel(db: Database.Database, channelId: string): ChannelIndexBui
 		.prepare(`
 			SELECT e.id AS id, e.message_id AS messageId
 			FROM embeddings e JOIN messages m ON m.message_id = e.message_id
-			WHERE e.channel_id = ? AND e.model_version = ? AND e.dimension = ?`)
+			WHERE e.channel_id = ? AND +e.model_version = ? AND +e.dimension = ?`)
 		.iterate(channelId, job.model, job.dimension) as Iterable<{id: number; messageId: string}>;
 	for (const row of ids) {
 		newestRowIds.set(row.messageId, Math.max(row.id, newestRowIds.get(row.messageId) ?? 0));
@@ -48,7 +48,7 @@ function buildChannel(db: Database.Database, channelId: string): ChannelIndexBui
 	const keep = new Set(newestRowIds.values());
 	const builder = new ChannelIndexBuilder(job.dimension);
 	const rows = db
-		.prepare('SELECT id, message_id AS messageId, vector_data AS blob FROM embeddings WHERE channel_id = ? AND model_version = ? AND dimension = ? ORDER BY id')
+		.prepare('SELECT id, message_id AS messageId, vector_data AS blob FROM embeddings WHERE channel_id = ? AND +model_version = ? AND +dimension = ? ORDER BY id')
 		.iterate(channelId, job.model, job.dimension) as Iterable<{id: number; messageId: string; blob: Buffer}>;
 	for (const row of rows) {
 		if (keep.has(row.id)) {
@@ -103,7 +103,7 @@ function verify(db: Database.Database): void {
 	const problems: string[] = [];
 	const counts = channelCounts(db);
 	let vectors = 0;
-	const vectorOf = db.prepare('SELECT vector_data AS blob FROM embeddings WHERE message_id = ? AND model_version = ? AND dimension = ? ORDER BY id DESC LIMIT 1');
+	const vectorOf = db.prepare('SELECT vector_data AS blob FROM embeddings WHERE message_id = ? AND +model_version = ? AND +dimension = ? ORDER BY id DESC LIMIT 1');
 	for (const {channelId, count} of counts) {
 		let index;
 		try {

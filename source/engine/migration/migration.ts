@@ -55,6 +55,15 @@ export type MigrationOutcome =
 
 const phaseIndex = (phase: Phase) => phases.indexOf(phase);
 
+/** The bot's schema has this index; a database without it would make every lookup a scan. */
+function ensureMessageIdIndex(db: Database.Database, log: (message: string) => void): void {
+	const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'idx_embeddings_message_id'").get();
+	if (!exists) {
+		db.exec('CREATE INDEX idx_embeddings_message_id ON embeddings(message_id)');
+		log('建立缺少的索引 idx_embeddings_message_id (PigPig 結構的一部分)');
+	}
+}
+
 export class Migration {
 	readonly events = new MigrationEvents();
 	readonly control: RunControl;
@@ -283,6 +292,7 @@ export class Migration {
 			this.log('INFO', `備份完成: ${paths.settingsBackup}, ${paths.databaseBackup}, ${paths.indicesBackup}`);
 		}
 
+		ensureMessageIdIndex(db, (message) => this.log('INFO', message));
 		const run = latestRun(db)!;
 		context.counters.failed = countFailures(db, context.runId);
 		context.counters.truncated = run.truncated;

@@ -19,7 +19,9 @@ export type TargetRow = {rowid: number; messageId: string; channelId: string; us
 
 export type TargetModel = {model: string; dimension: number};
 
-const hasTargetVector = 'EXISTS (SELECT 1 FROM embeddings e WHERE e.message_id = m.message_id AND e.model_version = @model AND e.dimension = @dimension)';
+// The unary + keeps SQLite on the message_id index: without ANALYZE it would pick the model_version index,
+// which makes this lookup scan every new row for every message.
+const hasTargetVector = 'EXISTS (SELECT 1 FROM embeddings e WHERE e.message_id = m.message_id AND +e.model_version = @model AND +e.dimension = @dimension)';
 
 export type TargetCounts = {
 	/** Non-blank messages in vector-enabled channels. */

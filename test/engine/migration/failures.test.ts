@@ -44,6 +44,7 @@ class SimulatedCudaEmbedder implements EmbeddingBackend {
 
 	async switchDevice(device: Device): Promise<void> {
 		this.simulatedDevice = device;
+		return Promise.resolve();
 	}
 
 	async close(): Promise<void> {
