@@ -4,6 +4,7 @@ import process from 'node:process';
 import meow from 'meow';
 import {findCommand, commands, guideFlagAliases} from './commands/registry.js';
 import type {Command, CommandContext} from './commands/types.js';
+import {openDashboard} from './commands/dashboard.js';
 import {reportError} from './commands/report-error.js';
 import {UsageError} from './engine/errors.js';
 
@@ -96,6 +97,10 @@ async function main(): Promise<number> {
 
 	try {
 		const [name, ...rest] = argv;
+		if (!name && context.interactive) {
+			return await openDashboard({root: context.cwd, startImmediately: false, readOnly: false}, context);
+		}
+
 		if (!name || name === '--help' || name === '-h' || name === 'help') {
 			context.stdout.write(`${topHelp.trim()}\n`);
 			return 0;

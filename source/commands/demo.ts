@@ -2,6 +2,9 @@
 import path from 'node:path';
 import {createDemoWorkspace} from '../engine/demo/create-workspace.js';
 import {UsageError} from '../engine/errors.js';
+import {Migration} from '../engine/migration/migration.js';
+import {openDashboard} from './dashboard.js';
+import {runHeadless} from './migrate.js';
 import {outputFlags, sharedHelp} from './shared-flags.js';
 import type {Command} from './types.js';
 
@@ -11,6 +14,9 @@ export const demoCommand: Command = {
 	help: `
 Usage
   $ qwen3-migrate demo <dir> [--messages N] [--channels K] [--no-ui]
+
+Without --no-ui the migration of the new workspace starts right away (printing progress lines;
+the live dashboard is not built yet).
 
 Writes a complete PigPig workspace in <dir> as the bot has it before the migration:
 settings.json with the old model active, a memory.db of chat messages (Traditional Chinese,
@@ -22,8 +28,8 @@ Options
   --messages N         Messages to generate (default 2000)
   --channels K         Channels to spread them over (default 4; with 3 or more, one has vectors off)
   --seed S             Random seed (default 42)
-  --no-ui              Only create the workspace; do not open the dashboard
-  ${sharedHelp.json}
+  --no-ui              Only create the workspace; do not start the migration
+  ${sharedHelp.json} (implies --no-ui)
   ${sharedHelp.debug}
 
 Examples
@@ -74,15 +80,20 @@ Examples
 				`  ${summary.messages} messages in ${summary.channels} channels, ${summary.embedded} embedded by the old model (${summary.sourceDimension}-d)`,
 				`  ${summary.blank} blank messages${summary.disabledChannel ? `, channel ${summary.disabledChannel} has vectors off` : ''}`,
 				`  target: generated Qwen3 stand-in (${summary.targetDimension}-d)`,
-				'Next:',
+				'Migrate it with:',
 				`  qwen3-migrate migrate --workspace ${summary.root} --no-ui --yes`,
 				'',
 			].join('\n'),
 		);
-		if (flags.ui && context.interactive) {
-			context.stderr.write('The dashboard is not built yet; run the migration headless with the command above.\n');
+		if (!flags.ui) {
+			return 0;
 		}
 
-		return 0;
+		if (context.interactive) {
+			return openDashboard({root, startImmediately: true, readOnly: false}, context);
+		}
+
+		context.stdout.write(`\nMigrating the demo workspace (Ctrl+C stops cleanly; run the command above to resume)...\n`);
+		return runHeadless(new Migration({workspace: root, env: context.env}), context, false);
 	},
 };

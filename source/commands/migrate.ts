@@ -4,6 +4,7 @@ import {Migration, type MigrationOutcome} from '../engine/migration/migration.js
 import {pruneOldVectors} from '../engine/migration/prune.js';
 import {UsageError, exitCodes} from '../engine/errors.js';
 import {deviceNames, profileNames, strategyNames, type ProfileName, type StrategyName} from '../engine/settings/schema.js';
+import {openDashboard} from './dashboard.js';
 import {attachProgressPrinter} from './progress-printer.js';
 import {confirm} from './prompt.js';
 import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
@@ -87,6 +88,7 @@ Options
   --profile NAME       The Qwen3 profile to switch to (default: follows the current profile)
   --no-ui              Print progress lines instead of opening the dashboard
   --yes, -y            Do not ask for confirmation (required without a terminal)
+  --retry-failed       Try the messages that failed again (also after a finished migration)
   --prune-old          After a finished migration: delete the old model's vectors
   ${sharedHelp.json}
   ${sharedHelp.debug}
@@ -110,6 +112,7 @@ Examples
 		ui: {type: 'boolean', default: true},
 		yes: {type: 'boolean', shortFlag: 'y', default: false},
 		pruneOld: {type: 'boolean', default: false},
+		retryFailed: {type: 'boolean', default: false},
 		...outputFlags,
 	},
 	async run({input, flags}, context) {
@@ -131,28 +134,42 @@ Examples
 			profile: flags.profile as ProfileName | undefined,
 			strategy: flags.strategy as StrategyName | undefined,
 			env: context.env,
+			retryFailed: flags.retryFailed as boolean,
 		});
+		if (flags.retryFailed) {
+			migration.control.retryFailed();
+		}
+		if (flags.ui && context.interactive && !json) {
+			// In the dashboard, without --yes, pressing s is the confirmation.
+			return openDashboard({root, startImmediately: yes, readOnly: false, createMigration: () => migration}, context);
+		}
+
 		if (!yes && !(await confirm(context, `Migrate the memory in ${root} to the new model? [y/N]`, 'y', 'migrate'))) {
 			context.stderr.write('Cancelled; nothing was changed.\n');
 			return exitCodes.ok;
 		}
 
-		const stopPrinter = json ? () => undefined : attachProgressPrinter(migration.events, context.stdout);
-		const onAbort = () => {
-			context.stderr.write('\nStopping after the batch in flight (Ctrl+C again to force)...\n');
-			migration.control.abort();
-			process.once('SIGINT', () => process.exit(exitCodes.aborted));
-		};
-
-		context.signal.addEventListener('abort', onAbort, {once: true});
-		try {
-			const outcome = await migration.run();
-			stopPrinter();
-			context.stdout.write(json ? `${JSON.stringify(outcome, undefined, 2)}\n` : `${describeOutcome(outcome)}\n`);
-			return exitCodeFor(outcome);
-		} finally {
-			stopPrinter();
-			context.signal.removeEventListener('abort', onAbort);
-		}
+		return runHeadless(migration, context, json);
 	},
 };
+
+/** Runs a migration without the dashboard: progress lines, Ctrl+C to stop cleanly, a summary. */
+export async function runHeadless(migration: Migration, context: CommandContext, json: boolean): Promise<number> {
+	const stopPrinter = json ? () => undefined : attachProgressPrinter(migration.events, context.stdout);
+	const onAbort = () => {
+		context.stderr.write('\nStopping after the batch in flight (Ctrl+C again to force)...\n');
+		migration.control.abort();
+		process.once('SIGINT', () => process.exit(exitCodes.aborted));
+	};
+
+	context.signal.addEventListener('abort', onAbort, {once: true});
+	try {
+		const outcome = await migration.run();
+		stopPrinter();
+		context.stdout.write(json ? `${JSON.stringify(outcome, undefined, 2)}\n` : `${describeOutcome(outcome)}\n`);
+		return exitCodeFor(outcome);
+	} finally {
+		stopPrinter();
+		context.signal.removeEventListener('abort', onAbort);
+	}
+}

@@ -172,6 +172,11 @@ export class Embedder {
 		return this.tokenizer.tokenize(texts);
 	}
 
+	/** tokenize, yielding to the event loop every few milliseconds. */
+	async tokenizeAsync(texts: readonly string[]): Promise<TokenizedBatch> {
+		return this.tokenizer.tokenizeAsync(texts);
+	}
+
 	/** Runs one tokenised batch. Several may be in flight; the worker runs them in order. */
 	async embedBatch(batch: TokenizedBatch): Promise<EmbeddingResult> {
 		return this.worker.run(batch, this.pooling);

@@ -4,12 +4,14 @@ import {AutoModel, Tensor, type PreTrainedModel} from '@huggingface/transformers
 import {poolHiddenStates} from './pooling.js';
 import type {LoadRequest, RunRequest, WorkerRequest, WorkerResponse} from './protocol.js';
 import {configureTransformers} from './transformers-env.js';
+import {lowerThreadPriority} from '../util/thread-priority.js';
 
 if (!parentPort) {
 	throw new Error('embedding-worker must run in a worker thread');
 }
 
 const port = parentPort;
+lowerThreadPriority();
 let model: PreTrainedModel | undefined;
 
 function reply(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {
@@ -18,7 +20,12 @@ function reply(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {
 
 async function load(request: LoadRequest): Promise<void> {
 	const name = configureTransformers(request.source);
-	const sessionOptions = request.threads ? {intraOpNumThreads: request.threads, interOpNumThreads: 1} : {};
+	// No spinning: ORT's idle threads would otherwise busy-wait between runs and starve the engine's
+	// main thread (and the dashboard) of CPU while it prepares the next batch.
+	const sessionOptions = {
+		...(request.threads ? {intraOpNumThreads: request.threads, interOpNumThreads: 1} : {}),
+		extra: {session: {intra_op: {allow_spinning: '0'}, inter_op: {allow_spinning: '0'}}},
+	};
 	model = await AutoModel.from_pretrained(name, {
 		dtype: request.dtype as 'fp32',
 		device: request.device,

@@ -73,6 +73,27 @@ export class TextTokenizer {
 		return {inputIds, attentionMask, batchSize, sequenceLength, tokenCounts: encoded.map(ids => ids.length)};
 	}
 
+	/**
+	 * Like tokenize, but yields to the event loop whenever it has worked for `sliceMs`: a batch of
+	 * long texts takes tens of milliseconds to tokenise, which would stall a live dashboard.
+	 */
+	async tokenizeAsync(texts: readonly string[], sliceMs = 8): Promise<TokenizedBatch> {
+		let truncatedCount = 0;
+		const encoded: number[][] = [];
+		let sliceStart = performance.now();
+		for (const text of texts) {
+			const result = this.encode(text);
+			truncatedCount += result.truncated ? 1 : 0;
+			encoded.push(result.ids);
+			if (performance.now() - sliceStart > sliceMs) {
+				await new Promise(resolve => setImmediate(resolve));
+				sliceStart = performance.now();
+			}
+		}
+
+		return {...this.pad(encoded), truncatedCount};
+	}
+
 	tokenize(texts: readonly string[]): TokenizedBatch {
 		let truncatedCount = 0;
 		const encoded = texts.map(text => {

@@ -17,6 +17,7 @@ export type EmbeddingBackend = {
 	readonly dimension: number;
 	readonly device: Device;
 	tokenize: (texts: readonly string[]) => TokenizedBatch;
+	tokenizeAsync: (texts: readonly string[]) => Promise<TokenizedBatch>;
 	embedBatch: (batch: TokenizedBatch) => Promise<EmbeddingResult>;
 	switchDevice: (device: Device) => Promise<void>;
 	close: () => Promise<void>;

@@ -11,6 +11,7 @@ import {encodeVector} from '../db/vectors.js';
 import {logText} from '../log/messages.js';
 import {classifyBatchError} from './classify.js';
 import {emitProgress, type RunContext} from './context.js';
+import {clearFailures} from './state.js';
 import {TargetReader, type TargetRow} from './target-set.js';
 
 type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: false; error: unknown};
@@ -84,6 +85,10 @@ export class EmbedLoop {
 		let exhausted = false;
 		try {
 			for (;;) {
+				if (control.retryRequested) {
+					this.clearFailuresForRetry();
+				}
+
 				const canSubmit = () => !exhausted && !control.aborting && !control.paused && control.requestedDevice === undefined;
 				while (canSubmit() && pipeline.length < pipelineDepth) {
 					this.checkMemory();
@@ -125,6 +130,16 @@ export class EmbedLoop {
 		}
 	}
 
+	/** The failed messages go back into the target set; the catch-up pass embeds them again. */
+	private clearFailuresForRetry(): void {
+		const {context} = this;
+		context.control.retryRequested = false;
+		const cleared = clearFailures(context.db, context.runId);
+		context.counters.failed = 0;
+		context.log('INFO', `重試失敗的訊息: ${cleared}`);
+		emitProgress(context);
+	}
+
 	private submit(rows: TargetRow[], cursorAfter: number): PendingBatch {
 		const {context} = this;
 		const result = (async (): Promise<Settled> => {
@@ -133,7 +148,7 @@ export class EmbedLoop {
 				context.control.batchSize,
 				context.embedder.device,
 			);
-			const tokenized = context.embedder.tokenize(rows.map(row => row.text));
+			const tokenized = await context.embedder.tokenizeAsync(rows.map(row => row.text));
 			context.events.emit('batch:start', {size: rows.length, firstRowid: rows[0]!.rowid, tokens: tokenized.batchSize * tokenized.sequenceLength});
 			const value = await context.embedder.embedBatch(tokenized);
 			return {ok: true, value, truncated: tokenized.truncatedCount};

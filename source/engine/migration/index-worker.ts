@@ -4,13 +4,30 @@
  */
 import {cpSync, mkdirSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import {parentPort, workerData} from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import {decodeVector} from '../db/vectors.js';
 import {ChannelIndexBuilder, channelFileStem, readChannelIndex} from '../faiss/index-files.js';
 import type {IndexJob, IndexWorkerMessage} from './index-protocol.js';
+import {lowerThreadPriority} from '../util/thread-priority.js';
 
 const job = workerData as IndexJob;
+lowerThreadPriority();
+
+/**
+ * FAISS indexes live in native memory that V8 does not see, so it would not collect finished
+ * ones soon enough: memory would grow with the database. A forced collection after each channel
+ * (and a turn of the event loop, where N-API finalizers run) frees each index before the next.
+ */
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+
+async function releaseNativeMemory(): Promise<void> {
+	collectGarbage();
+	await new Promise(resolve => setImmediate(resolve));
+}
 
 function post(message: IndexWorkerMessage): void {
 	parentPort!.postMessage(message);
@@ -59,7 +76,14 @@ function buildChannel(db: Database.Database, channelId: string): ChannelIndexBui
 	return builder;
 }
 
-function build(db: Database.Database): void {
+/** Builds and writes one channel; the builder (and its native index) is garbage once this returns. */
+function writeChannel(db: Database.Database, channelId: string): number {
+	const builder = buildChannel(db, channelId);
+	builder.write(job.stagingDir, channelId);
+	return builder.count;
+}
+
+async function build(db: Database.Database): Promise<void> {
 	if (!job.channels) {
 		rmSync(job.stagingDir, {recursive: true, force: true});
 	}
@@ -75,9 +99,9 @@ function build(db: Database.Database): void {
 			continue;
 		}
 
-		const builder = buildChannel(db, channelId);
-		builder.write(job.stagingDir, channelId);
-		post({type: 'channel', channelId, vectors: builder.count, built: ++built, channels: counts.length});
+		const vectors = writeChannel(db, channelId);
+		post({type: 'channel', channelId, vectors, built: ++built, channels: counts.length});
+		await releaseNativeMemory();
 	}
 
 	// Files in the live directory that are not indexes (notes, other tools' files) move over too.
@@ -99,47 +123,54 @@ function safeReaddir(directory: string): string[] {
 }
 
 /** Counts, loadability and self-retrieval on a sample, per staged channel. */
-function verify(db: Database.Database): void {
+async function verify(db: Database.Database): Promise<void> {
 	const problems: string[] = [];
 	const counts = channelCounts(db);
 	let vectors = 0;
 	const vectorOf = db.prepare('SELECT vector_data AS blob FROM embeddings WHERE message_id = ? AND +model_version = ? AND +dimension = ? ORDER BY id DESC LIMIT 1');
 	for (const {channelId, count} of counts) {
-		let index;
-		try {
-			index = readChannelIndex(job.stagingDir, channelId);
-		} catch (error) {
-			problems.push(`channel ${channelId}: index or mapping does not load: ${(error as Error).message}`);
-			continue;
-		}
-
-		vectors += index.ntotal;
-		if (index.ntotal !== count || index.mapping.idMap.length !== count) {
-			problems.push(`channel ${channelId}: index has ${index.ntotal} vectors, mapping ${index.mapping.idMap.length}, database ${count}`);
-		}
-
-		if (index.dimension !== job.dimension || index.mapping.dimension !== job.dimension) {
-			problems.push(`channel ${channelId}: dimension ${index.dimension} (mapping ${index.mapping.dimension}), expected ${job.dimension}`);
-		}
-
-		const sample = Math.min(index.ntotal, job.samplePerChannel);
-		for (let step = 0; step < sample; step++) {
-			const position = Math.floor((step * index.ntotal) / sample);
-			const messageId = index.mapping.idMap[position]!;
-			const row = vectorOf.get(messageId, job.model, job.dimension) as {blob: Buffer} | undefined;
-			if (!row) {
-				problems.push(`channel ${channelId}: mapping names ${messageId}, which has no new vector in the database`);
-				continue;
-			}
-
-			const result = index.search(decodeVector(row.blob, job.dimension), 1);
-			if ((result.distances[0] ?? 1) > 1e-4) {
-				problems.push(`channel ${channelId}: message ${messageId} does not retrieve itself (distance ${result.distances[0]})`);
-			}
-		}
+		vectors += verifyChannel(channelId, count, problems, vectorOf);
+		await releaseNativeMemory();
 	}
 
 	post({type: 'verified', ok: problems.length === 0, channels: counts.length, vectors, problems});
+}
+
+/** Checks one staged channel against the database; returns its vector count. */
+function verifyChannel(channelId: string, count: number, problems: string[], vectorOf: Database.Statement): number {
+	let index;
+	try {
+		index = readChannelIndex(job.stagingDir, channelId);
+	} catch (error) {
+		problems.push(`channel ${channelId}: index or mapping does not load: ${(error as Error).message}`);
+		return 0;
+	}
+
+	if (index.ntotal !== count || index.mapping.idMap.length !== count) {
+		problems.push(`channel ${channelId}: index has ${index.ntotal} vectors, mapping ${index.mapping.idMap.length}, database ${count}`);
+	}
+
+	if (index.dimension !== job.dimension || index.mapping.dimension !== job.dimension) {
+		problems.push(`channel ${channelId}: dimension ${index.dimension} (mapping ${index.mapping.dimension}), expected ${job.dimension}`);
+	}
+
+	const sample = Math.min(index.ntotal, job.samplePerChannel);
+	for (let step = 0; step < sample; step++) {
+		const position = Math.floor((step * index.ntotal) / sample);
+		const messageId = index.mapping.idMap[position]!;
+		const row = vectorOf.get(messageId, job.model, job.dimension) as {blob: Buffer} | undefined;
+		if (!row) {
+			problems.push(`channel ${channelId}: mapping names ${messageId}, which has no new vector in the database`);
+			continue;
+		}
+
+		const result = index.search(decodeVector(row.blob, job.dimension), 1);
+		if ((result.distances[0] ?? 1) > 1e-4) {
+			problems.push(`channel ${channelId}: message ${messageId} does not retrieve itself (distance ${result.distances[0]})`);
+		}
+	}
+
+	return index.ntotal;
 }
 
 try {
@@ -147,10 +178,10 @@ try {
 	db.pragma('busy_timeout = 5000');
 	try {
 		if (job.task === 'build') {
-			build(db);
+			await build(db);
 			post({type: 'done'});
 		} else {
-			verify(db);
+			await verify(db);
 		}
 	} finally {
 		db.close();

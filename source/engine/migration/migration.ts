@@ -28,7 +28,7 @@ import {FaultInjector} from './faults.js';
 import {runIndexJob} from './index-jobs.js';
 import {acquireMigrationLock} from './lock.js';
 import {assertDiskSpace, estimateDisk, formatBytes, sourceDimension} from './preflight.js';
-import {countFailures, ensureStateTables, insertRun, latestRun, updateRun, type RunRecord} from './state.js';
+import {clearFailures, countFailures, ensureStateTables, insertRun, latestRun, updateRun, type RunRecord} from './state.js';
 import {countTargetSet, type TargetModel} from './target-set.js';
 
 
@@ -46,6 +46,8 @@ export type MigrateOptions = {
 	loadEmbedder?: (options: EmbedderOptions) => Promise<EmbeddingBackend>;
 	/** Vectors per channel checked by self-retrieval in the verify phase. */
 	verifySample?: number;
+	/** On a finished run with failed messages: try those again and rebuild the indexes. */
+	retryFailed?: boolean;
 };
 
 export type MigrationOutcome =
@@ -104,7 +106,7 @@ export class Migration {
 		let embedder: EmbeddingBackend | undefined;
 		try {
 			const previous = latestRun(db);
-			const noop = this.checkNothingToDo(previous, memory);
+			const noop = this.checkNothingToDo(db, previous, memory);
 			if (noop) {
 				return noop;
 			}
@@ -132,12 +134,18 @@ export class Migration {
 		this.logger?.log(level, message);
 	}
 
-	private checkNothingToDo(previous: RunRecord | undefined, memory: MemorySystemSettings): MigrationOutcome | undefined {
+	private checkNothingToDo(db: Database.Database, previous: RunRecord | undefined, memory: MemorySystemSettings): MigrationOutcome | undefined {
 		const target = memory.migration.target_model;
+		if (previous?.status === 'done' && this.options.retryFailed && countFailures(db, previous.run_id) > 0) {
+			return undefined;
+		}
+
 		if (previous?.status === 'done') {
+			const failed = countFailures(db, previous.run_id);
+			const retryHint = failed > 0 ? `; ${failed} messages failed (retry them with --retry-failed)` : '';
 			return {
 				status: 'noop',
-				message: `nothing to do: the migration to ${previous.target_model} finished on ${previous.finished_at ?? '?'} (${previous.embedded} vectors); settings.json names ${memory.embedding_model}`,
+				message: `nothing to do: the migration to ${previous.target_model} finished on ${previous.finished_at ?? '?'} (${previous.embedded} vectors); settings.json names ${memory.embedding_model}${retryHint}`,
 			};
 		}
 
@@ -275,6 +283,12 @@ export class Migration {
 				cutover_at: null,
 				pruned_at: null,
 			});
+		} else if (previous.status === 'done') {
+			// --retry-failed on a finished run: the failed messages go back into the target set, and
+			// the run goes through catch-up, index, verify and cut-over again.
+			const cleared = clearFailures(db, context.runId);
+			updateRun(db, context.runId, {status: 'running', phase: 'catchup', finished_at: null, updated_at: new Date().toISOString()});
+			this.log('INFO', `重試失敗的訊息: ${cleared}`);
 		} else {
 			updateRun(db, context.runId, {status: 'running', updated_at: new Date().toISOString()});
 			this.log('INFO', `從檢查點繼續遷移 (phase=${previous.phase}, cursor=${previous.cursor_rowid})`);

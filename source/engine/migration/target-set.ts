@@ -13,7 +13,7 @@ const blankSql = `TRIM(COALESCE(${textSql}, ''), ${blankCharacters}) = ''`;
 const fromSql = 'FROM messages m LEFT JOIN channels c ON c.channel_id = m.channel_id';
 
 /** Rows scanned per statement. */
-export const scanWindow = 4000;
+export const scanWindow = 2000;
 
 export type TargetRow = {rowid: number; messageId: string; channelId: string; userId: string | null; text: string};
 
@@ -85,7 +85,7 @@ export class TargetReader {
 	 * `maxWindows` windows. `next` is the rowid up to which the scan is complete: once these rows
 	 * are resolved, every target row ≤ `next` is.
 	 */
-	read(after: number, limit: number, maxWindows = 8): {rows: TargetRow[]; next: number; exhausted: boolean} {
+	read(after: number, limit: number, maxWindows = 2): {rows: TargetRow[]; next: number; exhausted: boolean} {
 		const maxRowid = (this.maxRowidStatement.get() as {max: number}).max;
 		const rows: TargetRow[] = [];
 		let from = after;

@@ -40,6 +40,7 @@ class SimulatedCudaEmbedder implements EmbeddingBackend {
 	}
 
 	tokenize: EmbeddingBackend['tokenize'] = texts => this.real.tokenize(texts);
+	tokenizeAsync: EmbeddingBackend['tokenizeAsync'] = async texts => this.real.tokenizeAsync(texts);
 	embedBatch: EmbeddingBackend['embedBatch'] = async batch => this.real.embedBatch(batch);
 
 	async switchDevice(device: Device): Promise<void> {

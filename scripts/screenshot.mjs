@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Makes media/dashboard.png from a real terminal: the dashboard runs a demo migration in tmux,
+// `tmux capture-pane -e` takes the screen with its colours mid-migration, the ANSI text becomes
+// HTML, and headless Chromium renders it to PNG.
+// Needs: npm run build, tmux, chromium (apt-get install chromium fonts-noto-cjk).
+// Usage: node scripts/screenshot.mjs [--columns 120] [--rows 34] [--out media/dashboard.png]
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+
+const argument = (name, fallback) => {
+	const index = process.argv.indexOf(`--${name}`);
+	return index > 0 ? process.argv[index + 1] : fallback;
+};
+
+const columns = Number(argument('columns', '120'));
+const rows = Number(argument('rows', '34'));
+const out = path.resolve(argument('out', 'media/dashboard.png'));
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'qwen3-shot-'));
+const workspace = path.join(scratch, 'ws');
+const socket = `qwen3-shot-${process.pid}`;
+const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+
+const palette = ['#1e1e1e', '#e06c75', '#98c379', '#e5c07b', '#61afef', '#c678dd', '#56b6c2', '#dcdfe4'];
+const bright = ['#5c6370', '#ff7b86', '#b5e890', '#ffd787', '#8cc8ff', '#e09cff', '#7fdbe6', '#ffffff'];
+
+function color256(index) {
+	if (index < 8) return palette[index];
+	if (index < 16) return bright[index - 8];
+	if (index >= 232) {
+		const level = 8 + (index - 232) * 10;
+		return `rgb(${level},${level},${level})`;
+	}
+
+	const cube = index - 16;
+	const scale = value => (value === 0 ? 0 : 55 + value * 40);
+	return `rgb(${scale(Math.floor(cube / 36))},${scale(Math.floor(cube / 6) % 6)},${scale(cube % 6)})`;
+}
+
+const escapeHtml = text => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+/** ANSI SGR text (as tmux capture-pane -e gives it) to HTML spans. */
+function ansiToHtml(text) {
+	let style = {};
+	let html = '';
+	const pattern = new RegExp(`${String.fromCodePoint(27)}\\[([\\d;]*)m`, 'g');
+	let last = 0;
+	const open = () => {
+		const css = [];
+		if (style.fg) css.push(`color:${style.fg}`);
+		if (style.bg) css.push(`background:${style.bg}`);
+		if (style.bold) css.push('font-weight:bold');
+		if (style.dim) css.push('opacity:0.6');
+		return css.length > 0 ? `<span style="${css.join(';')}">` : '<span>';
+	};
+
+	for (const match of text.matchAll(pattern)) {
+		html += `${open()}${escapeHtml(text.slice(last, match.index))}</span>`;
+		last = match.index + match[0].length;
+		const codes = match[1] === '' ? [0] : match[1].split(';').map(Number);
+		for (let index = 0; index < codes.length; index++) {
+			const code = codes[index];
+			if (code === 0) style = {};
+			else if (code === 1) style.bold = true;
+			else if (code === 2) style.dim = true;
+			else if (code === 22) style.bold = style.dim = false;
+			else if (code >= 30 && code <= 37) style.fg = palette[code - 30];
+			else if (code >= 90 && code <= 97) style.fg = bright[code - 90];
+			else if (code === 39) style.fg = undefined;
+			else if (code >= 40 && code <= 47) style.bg = palette[code - 40];
+			else if (code === 49) style.bg = undefined;
+			else if ((code === 38 || code === 48) && codes[index + 1] === 5) {
+				style[code === 38 ? 'fg' : 'bg'] = color256(codes[index + 2]);
+				index += 2;
+			} else if ((code === 38 || code === 48) && codes[index + 1] === 2) {
+				style[code === 38 ? 'fg' : 'bg'] = `rgb(${codes[index + 2]},${codes[index + 3]},${codes[index + 4]})`;
+				index += 4;
+			}
+		}
+	}
+
+	return `${html}${open()}${escapeHtml(text.slice(last))}</span>`;
+}
+
+try {
+	execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'demo', workspace, '--messages', '6000', '--channels', '6', '--no-ui'], {stdio: 'inherit'});
+	const command = `env LANG=C.UTF-8 TERM=xterm-256color FORCE_COLOR=3 QWEN3_MIGRATE_FAULTS=oom@size\\>16 ${process.execPath} ${path.join(root, 'dist/cli.js')} migrate --workspace ${workspace} --yes --batch-size 64; sleep 60`;
+	tmux('new-session', '-d', '-s', 'shot', '-x', String(columns), '-y', String(rows), command);
+	let screen = '';
+	const deadline = Date.now() + 180_000;
+	for (;;) {
+		screen = tmux('capture-pane', '-p', '-e', '-t', 'shot');
+		const percent = Number(/(\d+\.\d)%/.exec(screen.replaceAll(new RegExp(`${String.fromCodePoint(27)}\\[[\\d;]*m`, 'g'), ''))?.[1] ?? 0);
+		if (percent >= 35 && percent < 90) break;
+		if (Date.now() > deadline) throw new Error(`no mid-migration screen in time:\n${screen}`);
+		spawnSync('sleep', ['0.5']);
+	}
+
+	const html = `<!doctype html><meta charset="utf-8"><style>
+body{margin:0;background:#1e1e1e}
+pre{margin:0;padding:16px;color:#dcdfe4;font:15px/1.25 "DejaVu Sans Mono","Noto Sans Mono CJK TC","Noto Sans CJK TC",monospace}
+</style><pre>${screen.split('\n').map(line => ansiToHtml(line)).join('\n')}</pre>`;
+	const htmlFile = path.join(scratch, 'screen.html');
+	writeFileSync(htmlFile, html);
+	const width = Math.ceil(columns * 9.1 + 32);
+	const height = Math.ceil(rows * 18.75 + 32);
+	execFileSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${path.join(scratch, 'profile')}`, `--window-size=${width},${height}`, `--screenshot=${out}`, `file://${htmlFile}`], {stdio: 'inherit'});
+	console.log(`wrote ${out}`);
+} finally {
+	spawnSync('tmux', ['-L', socket, 'kill-server']);
+	rmSync(scratch, {recursive: true, force: true});
+}

@@ -1,0 +1,104 @@
+/**
+ * Benchmark child: runs one migration in this process and prints a JSON line with its embed-phase
+ * throughput, peak RSS and the worst event-loop delay seen. A separate process per measurement
+ * keeps the RSS figures independent.
+ * Usage: node migrate-child.js <workspace> <batchSize> [--dashboard | --paused-cpu]
+ *   --dashboard   the dashboard renders into an in-memory 120×40 terminal while it runs
+ *   --paused-cpu  pause after the first batch and measure this process's CPU use for 10 s
+ */
+import {monitorEventLoopDelay} from 'node:perf_hooks';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {FaultInjector} from '../engine/migration/faults.js';
+import {Migration} from '../engine/migration/migration.js';
+import {workspacePaths} from '../engine/workspace.js';
+import {runDashboard} from '../ui/run-dashboard.js';
+import {fakeTerminal} from './fake-terminal.js';
+
+const [workspace, batchText, mode] = process.argv.slice(2);
+const migration = new Migration({workspace: workspace!, batchSize: Number(batchText ?? 32), faults: new FaultInjector([])});
+const delay = monitorEventLoopDelay({resolution: 10});
+let embedStarted = 0;
+let embedEnded = 0;
+let doneAtEmbedStart = 0;
+let doneAtEmbedEnd = 0;
+let latestDone = 0;
+let inEmbed = false;
+let committed = false;
+migration.events.on('batch:commit:done', () => {
+	committed = true;
+});
+// Steady state, as the raw benchmark measures it after a warm-up batch: the clock starts at the
+// first commit of the embed phase (its progress event follows the commit event).
+migration.events.on('progress', ({done}) => {
+	latestDone = done;
+	if (inEmbed && committed && embedStarted === 0) {
+		embedStarted = performance.now();
+		doneAtEmbedStart = done;
+	}
+});
+migration.events.on('run:phase:enter', ({phase}) => {
+	if (phase === 'embed') {
+		delay.enable();
+		inEmbed = true;
+	} else if (phase === 'catchup' && embedEnded === 0) {
+		inEmbed = false;
+		embedEnded = performance.now();
+		doneAtEmbedEnd = latestDone;
+	} else if (phase === 'done') {
+		delay.disable();
+	}
+});
+
+async function pausedCpuPercent(): Promise<number> {
+	await new Promise<void>(resolve => migration.events.on('batch:commit:done', () => resolve()));
+	migration.control.pause();
+	await sleep(3000);
+	const before = process.cpuUsage();
+	const started = performance.now();
+	await sleep(10_000);
+	const used = process.cpuUsage(before);
+	const percent = ((used.user + used.system) / 1000 / (performance.now() - started)) * 100;
+	migration.control.abort();
+	return percent;
+}
+
+let outcome: Awaited<ReturnType<Migration['run']>> | undefined;
+let pausedCpu: number | undefined;
+let renderedBytes: number | undefined;
+if (mode === '--dashboard' || mode === '--paused-cpu') {
+	const terminal = fakeTerminal(120, 40);
+	const measuring = mode === '--paused-cpu' ? pausedCpuPercent() : undefined;
+	migration.events.on('run:done', result => {
+		outcome = {status: 'done', runId: result.runId, succeeded: result.succeeded, failed: result.failed, total: result.total, blank: 0, truncated: 0, seconds: result.seconds, logFile: ''};
+	});
+	await runDashboard({
+		paths: workspacePaths(workspace!),
+		createMigration: () => migration,
+		startImmediately: true,
+		readOnly: false,
+		env: {LANG: 'C.UTF-8', TERM: 'xterm-256color'},
+		stdout: terminal.stdout,
+		stdin: terminal.stdin,
+		exitWhenDone: true,
+	});
+	pausedCpu = await measuring;
+	renderedBytes = terminal.bytesWritten();
+	outcome ??= {status: 'aborted', runId: '', done: latestDone, total: 0, logFile: ''};
+} else {
+	outcome = await migration.run();
+}
+const embedded = doneAtEmbedEnd - doneAtEmbedStart;
+const seconds = (embedEnded - embedStarted) / 1000;
+process.stdout.write(
+	`${JSON.stringify({
+		status: outcome.status,
+		embedded,
+		seconds,
+		textsPerSecond: embedded / seconds,
+		maxRssMb: process.resourceUsage().maxRSS / 1024,
+		pausedCpuPercent: pausedCpu,
+		renderedBytes,
+		maxEventLoopDelayMs: delay.max / 1e6,
+		p99EventLoopDelayMs: delay.percentile(99) / 1e6,
+	})}\n`,
+);

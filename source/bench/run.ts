@@ -1,0 +1,178 @@
+/**
+ * `npm run bench`: the engine's speed and memory figures for the README.
+ *
+ * 1. Throughput: a compute-heavy generated model (≥ 20M multiply-adds per token, so inference
+ *    dominates as with the real Qwen3). Raw inference (texts/s through the same Embedder, same
+ *    batch size, same texts, one batch after another) against the full migration's embed phase.
+ * 2. Memory: peak RSS of migrating 10,000 and 100,000 messages (demo models, 768 → 1024).
+ * 3. Event-loop delay: the worst seen during those runs (the dashboard needs it under 100 ms).
+ *
+ * 4. The dashboard's cost: throughput with the dashboard open vs --no-ui; CPU while paused.
+ *
+ * Flags: --quick (smaller sizes, for a smoke test), --keep (leave the workspaces),
+ * --only=throughput|memory|dashboard (one part; the report then lacks the others).
+ */
+import {spawnSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {createDemoWorkspace} from '../engine/demo/create-workspace.js';
+import {rollbackMigration} from '../engine/migration/rollback.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find(argument => argument.startsWith('--only='))?.slice('--only='.length);
+const wanted = (part: string) => only === undefined || only === part;
+const keep = process.argv.includes('--keep');
+const batchSize = 32;
+const heavy = {hidden: 1024, layers: 20, dimension: 1024};
+const heavyMessages = quick ? 300 : 1500;
+const rssSizes = quick ? [2000, 20_000] : [10_000, 100_000];
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'qwen3-bench-'));
+
+function log(message: string): void {
+	process.stderr.write(`${message}\n`);
+}
+
+type ChildResult = {
+	status: string;
+	embedded: number;
+	seconds: number;
+	textsPerSecond: number;
+	maxRssMb: number;
+	maxEventLoopDelayMs: number;
+	p99EventLoopDelayMs: number;
+	pausedCpuPercent?: number;
+	renderedBytes?: number;
+};
+
+function migrateInChild(root: string, mode?: '--dashboard' | '--paused-cpu'): ChildResult {
+	return runChild<ChildResult>('migrate-child.js', root, mode);
+}
+
+type RawResult = {texts: number; seconds: number; textsPerSecond: number; modelOnlyTextsPerSecond: number};
+
+function runChild<T>(script: string, root: string, ...extra: Array<string | undefined>): T {
+	const arguments_ = [path.join(here, script), root, String(batchSize), ...extra.filter((value): value is string => value !== undefined)];
+	const result = spawnSync(process.execPath, arguments_, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+	if (result.status !== 0) {
+		throw new Error(`${script} failed: ${result.stderr}`);
+	}
+
+	return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/**
+ * Raw throughput is measured before and after the migration, each in a fresh process like the
+ * migration itself, and averaged: on a shared machine the speed drifts over a minute.
+ */
+async function throughput() {
+	const root = path.join(scratch, 'heavy');
+	log(`[bench] heavy model: ${heavy.layers} layers × ${heavy.hidden}² ≈ ${((heavy.layers * heavy.hidden ** 2 + heavy.hidden * heavy.dimension) / 1e6).toFixed(1)}M multiply-adds per token; ${heavyMessages} messages`);
+	await createDemoWorkspace(root, {messages: heavyMessages, channels: 4, sourceDimension: 64, targetDimension: heavy.dimension, targetHidden: heavy.hidden, targetLayers: heavy.layers});
+	log('[bench] raw inference (before)...');
+	const before = runChild<RawResult>('raw-child.js', root);
+	log('[bench] migration over the same texts...');
+	const migration = migrateInChild(root);
+	log('[bench] raw inference (after)...');
+	const after = runChild<RawResult>('raw-child.js', root);
+	const raw = {
+		texts: before.texts,
+		textsPerSecond: (before.textsPerSecond + after.textsPerSecond) / 2,
+		modelOnlyTextsPerSecond: (before.modelOnlyTextsPerSecond + after.modelOnlyTextsPerSecond) / 2,
+		runs: [before, after],
+	};
+	return {texts: raw.texts, raw, migration, ratio: migration.textsPerSecond / raw.textsPerSecond};
+}
+
+async function memory() {
+	const results: Array<{messages: number} & ChildResult> = [];
+	for (const messages of rssSizes) {
+		const root = path.join(scratch, `rss-${messages}`);
+		log(`[bench] demo workspace with ${messages} messages...`);
+		await createDemoWorkspace(root, {messages, channels: 20});
+		log(`[bench] migrating ${messages} messages...`);
+		results.push({messages, ...migrateInChild(root)});
+	}
+
+	return results;
+}
+
+/**
+ * The dashboard's cost: the same migration with the dashboard rendering into an in-memory
+ * terminal vs --no-ui (run twice each, alternating, best of each), and the process's CPU use
+ * while the migration is paused with the dashboard open.
+ */
+async function dashboardCost() {
+	const root = path.join(scratch, `rss-${rssSizes[0]}`);
+	const runs: {plain: ChildResult[]; dashboard: ChildResult[]} = {plain: [], dashboard: []};
+	for (let round = 0; round < 2; round++) {
+		for (const mode of ['plain', 'dashboard'] as const) {
+			await rollbackMigration(root);
+			log(`[bench] migration with ${mode === 'plain' ? '--no-ui' : 'the dashboard'} (round ${round + 1})...`);
+			runs[mode].push(migrateInChild(root, mode === 'dashboard' ? '--dashboard' : undefined));
+		}
+	}
+
+	await rollbackMigration(root);
+	log('[bench] CPU while paused with the dashboard open (10 s)...');
+	const paused = migrateInChild(root, '--paused-cpu');
+	const best = (list: ChildResult[]) => Math.max(...list.map(run => run.textsPerSecond));
+	return {plain: best(runs.plain), dashboard: best(runs.dashboard), ratio: best(runs.dashboard) / best(runs.plain), pausedCpuPercent: paused.pausedCpuPercent ?? Number.NaN, runs};
+}
+
+const started = Date.now();
+const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+try {
+	const speed = wanted('throughput') ? await throughput() : undefined;
+	const rss = wanted('memory') || wanted('dashboard') ? await memory() : undefined;
+	const dashboard = wanted('dashboard') ? await dashboardCost() : undefined;
+	const delays = [speed?.migration.maxEventLoopDelayMs, ...(rss ?? []).map(run => run.maxEventLoopDelayMs)].filter((value): value is number => value !== undefined);
+	const worstDelay = delays.length > 0 ? Math.max(...delays) : undefined;
+	const rssRatio = rss ? rss[1]!.maxRssMb / rss[0]!.maxRssMb : undefined;
+	const report = {
+		date: new Date().toISOString(),
+		machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+		quick,
+		only,
+		batchSize,
+		throughput: speed,
+		memory: rss,
+		rssRatio,
+		maxEventLoopDelayMs: worstDelay,
+		dashboard,
+	};
+	mkdirSync('bench-results', {recursive: true});
+	writeFileSync(path.join('bench-results', only ? `latest-${only}.json` : 'latest.json'), `${JSON.stringify(report, undefined, 2)}\n`);
+	console.log(`Benchmark (${report.machine}), batch ${batchSize}${quick ? ', --quick' : ''}:`);
+	if (speed) {
+		console.log(`  raw inference      ${speed.raw.textsPerSecond.toFixed(1)} texts/s (${speed.texts} texts, heavy model; model alone on pre-tokenised batches: ${speed.raw.modelOnlyTextsPerSecond.toFixed(1)})`);
+		console.log(`  migration (embed)  ${speed.migration.textsPerSecond.toFixed(1)} texts/s`);
+		console.log(`  ratio              ${(speed.ratio * 100).toFixed(1)}% of raw (target ≥ 95%)  ${pass(speed.ratio >= 0.95)}`);
+	}
+
+	for (const run of rss ?? []) {
+		console.log(`  peak RSS ${String(run.messages).padStart(7)} msgs ${run.maxRssMb.toFixed(0)} MB (${run.textsPerSecond.toFixed(0)} texts/s)`);
+	}
+
+	if (rssRatio !== undefined) {
+		console.log(`  RSS ratio          ${rssRatio.toFixed(2)} (target ≤ 1.5)  ${pass(rssRatio <= 1.5)}`);
+	}
+
+	if (worstDelay !== undefined) {
+		console.log(`  max event-loop delay ${worstDelay.toFixed(1)} ms (target ≤ 100 ms)  ${pass(worstDelay <= 100)}`);
+	}
+
+	if (dashboard) {
+		console.log(`  dashboard open     ${dashboard.dashboard.toFixed(0)} vs ${dashboard.plain.toFixed(0)} texts/s with --no-ui: ${(dashboard.ratio * 100).toFixed(1)}% (target ≥ 95%)  ${pass(dashboard.ratio >= 0.95)}`);
+		console.log(`  paused, dashboard  ${dashboard.pausedCpuPercent.toFixed(2)}% of a core (target < 3%)  ${pass(dashboard.pausedCpuPercent < 3)}`);
+	}
+
+	console.log(`  (${((Date.now() - started) / 1000).toFixed(0)} s; details in bench-results/)`);
+} finally {
+	if (!keep) {
+		rmSync(scratch, {recursive: true, force: true});
+	}
+}

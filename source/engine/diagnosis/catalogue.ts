@@ -1,0 +1,169 @@
+/**
+ * The troubleshooting guide's catalogue of problems: how each is recognised in log lines and error
+ * messages, what it means, and how it is fixed — with the dashboard's hotkeys and the command-line
+ * equivalents. The dashboard, `logs` and `check` all read it from here.
+ */
+
+export type ProblemId =
+	| 'gpu-oom'
+	| 'ram-low'
+	| 'model-load'
+	| 'database-locked'
+	| 'missing-table'
+	| 'settings-json'
+	| 'settings-invalid'
+	| 'dimension-mismatch'
+	| 'stalled'
+	| 'dependency'
+	| 'slow'
+	| 'memory-growth'
+	| 'failed-messages';
+
+export type Severity = 'error' | 'warning';
+
+/** A dashboard action a problem offers; the key is looked up in the keymap. */
+export type FixKey = 'b' | 'c' | 'p' | 'r' | '+' | 'v' | 'R' | 'q';
+
+export type ProblemDefinition = {
+	id: ProblemId;
+	severity: Severity;
+	/** Matches log messages and error texts that show this problem. */
+	signature?: RegExp;
+	title: {en: string; zh: string};
+	diagnosis: {en: string; zh: string};
+	keys: FixKey[];
+	/** What to run without the dashboard. */
+	command: string;
+};
+
+export const problemCatalogue: readonly ProblemDefinition[] = [
+	{
+		id: 'gpu-oom',
+		severity: 'error',
+		signature: /CUDA out of memory|CUDA failure 2|Failed to allocate memory|CUBLAS_STATUS_ALLOC_FAILED|bad_alloc|out of memory|GPU 記憶體不足/i,
+		title: {en: 'GPU out of memory', zh: 'GPU 記憶體不足'},
+		diagnosis: {
+			en: 'The batch does not fit in GPU memory; the engine halves it automatically.',
+			zh: '批次超出 GPU 記憶體；引擎已自動將批次減半。',
+		},
+		keys: ['b', 'c'],
+		command: 'qwen3-migrate migrate --batch-size 10   (or --device cpu; settings: cpu_only_mode, hardware_detection.gpu_memory_limit_mb)',
+	},
+	{
+		id: 'ram-low',
+		severity: 'warning',
+		signature: /MemoryError|Unable to allocate|可用記憶體不足|ENOMEM/i,
+		title: {en: 'System RAM is short', zh: '系統記憶體不足'},
+		diagnosis: {en: 'Free RAM is below memory_threshold_mb; smaller batches use less.', zh: '可用記憶體低於 memory_threshold_mb；較小的批次用量較少。'},
+		keys: ['b', 'p'],
+		command: 'qwen3-migrate migrate --batch-size 5   (close other programs, or add swap)',
+	},
+	{
+		id: 'model-load',
+		severity: 'error',
+		signature: /模型載入失敗|Can't load tokenizer|cannot load .* from|Could not locate file|Unauthorized access to file/i,
+		title: {en: 'Model could not be loaded', zh: '模型載入失敗'},
+		diagnosis: {
+			en: 'The weights were not found locally and could not be downloaded.',
+			zh: '本機找不到模型檔案，也無法下載。',
+		},
+		keys: ['q'],
+		command: 'export HF_ENDPOINT=https://hf-mirror.com, or set memory_system.migration.target_model_path to a local copy',
+	},
+	{
+		id: 'database-locked',
+		severity: 'warning',
+		signature: /database is locked|SQLITE_BUSY|資料庫鎖定/i,
+		title: {en: 'Database is locked', zh: '資料庫鎖定'},
+		diagnosis: {en: 'Another process holds a write lock; the engine waits and retries.', zh: '其他程序持有寫入鎖；引擎會等待並重試。'},
+		keys: ['p'],
+		command: 'qwen3-migrate check   (lists the processes that have memory.db open)',
+	},
+	{
+		id: 'missing-table',
+		severity: 'error',
+		signature: /no such table/i,
+		title: {en: 'Database tables missing', zh: '資料庫結構錯誤'},
+		diagnosis: {en: 'memory.db lacks the PigPig tables (channels, messages, embeddings).', zh: 'memory.db 缺少 PigPig 的資料表。'},
+		keys: ['q'],
+		command: 'start the bot once so it creates its tables, or point database_path at the right file',
+	},
+	{
+		id: 'settings-json',
+		severity: 'error',
+		signature: /invalid JSON|JSONDecodeError|Expecting (?:value|property name|',' delimiter|':' delimiter)/i,
+		title: {en: 'settings.json is not valid JSON', zh: 'JSON 格式錯誤'},
+		diagnosis: {en: 'The file cannot be parsed; the error gives line and column.', zh: '設定檔無法解析；錯誤訊息列出行與列。'},
+		keys: ['q'],
+		command: 'python -m json.tool settings.json, or: cp settings_qwen3_example.json settings.json',
+	},
+	{
+		id: 'settings-invalid',
+		severity: 'error',
+		signature: /settings\.json: [\w.]+: expected|ConfigurationError|Invalid configuration parameter/i,
+		title: {en: 'Invalid settings value', zh: '配置參數錯誤'},
+		diagnosis: {en: 'A settings value has the wrong type or range.', zh: '設定值的型別或範圍錯誤。'},
+		keys: ['q'],
+		command: 'fix the named key, or: cp settings_qwen3_example.json settings.json',
+	},
+	{
+		id: 'dimension-mismatch',
+		severity: 'error',
+		signature: /dimension mismatch|gives \d+-d vectors, but|expected \d+, got \d+/i,
+		title: {en: 'Vector dimension mismatch', zh: '維度不匹配'},
+		diagnosis: {en: 'Vectors of different lengths are mixed for one model.', zh: '同一模型混有不同維度的向量。'},
+		keys: ['v', 'R'],
+		command: 'qwen3-migrate migrate --strategy regenerate   (or rollback and start again)',
+	},
+	{
+		id: 'stalled',
+		severity: 'warning',
+		signature: /\(stuck\)/,
+		title: {en: 'Migration stalled', zh: '遷移進度停止'},
+		diagnosis: {en: 'No batch has finished for 5× the usual batch time.', zh: '超過平常批次時間 5 倍沒有批次完成。'},
+		keys: ['b', 'c', 'p'],
+		command: 'qwen3-migrate migrate --batch-size 25   (resumes from the checkpoint)',
+	},
+	{
+		id: 'dependency',
+		severity: 'error',
+		signature: /Cannot find module|ERR_DLOPEN_FAILED|failed to load:|undefined symbol|NODE_MODULE_VERSION/i,
+		title: {en: 'Dependency problem', zh: '依賴套件問題'},
+		diagnosis: {en: 'A native module (onnxruntime, FAISS, SQLite) failed to load.', zh: '原生模組 (onnxruntime、FAISS、SQLite) 載入失敗。'},
+		keys: ['q'],
+		command: './setup.sh install   (or npm rebuild)',
+	},
+	{
+		id: 'slow',
+		severity: 'warning',
+		title: {en: 'Migration is slow', zh: '遷移速度過慢'},
+		diagnosis: {en: 'Fewer than 100 vectors a minute.', zh: '每分鐘少於 100 個向量。'},
+		keys: ['+', 'c'],
+		command: 'qwen3-migrate migrate --batch-size 32   (memory_system.migration.migration_batch_size)',
+	},
+	{
+		id: 'memory-growth',
+		severity: 'warning',
+		title: {en: 'Memory keeps growing', zh: '記憶體持續增長'},
+		diagnosis: {en: 'This process grew by more than 500 MB: a possible leak.', zh: '本程序增長超過 500 MB：可能有記憶體洩漏。'},
+		keys: ['p', 'q'],
+		command: 'stop and run migrate again: it resumes from the checkpoint with fresh memory',
+	},
+	{
+		id: 'failed-messages',
+		severity: 'warning',
+		title: {en: 'Some messages failed', zh: '部分訊息失敗'},
+		diagnosis: {en: 'They were isolated and skipped; the rest continue.', zh: '已隔離並略過；其餘繼續。'},
+		keys: ['r'],
+		command: 'qwen3-migrate migrate --retry-failed',
+	},
+];
+
+export function problemById(id: ProblemId): ProblemDefinition {
+	return problemCatalogue.find(problem => problem.id === id)!;
+}
+
+/** The first catalogue problem whose signature matches `text`. */
+export function matchProblem(text: string): ProblemDefinition | undefined {
+	return problemCatalogue.find(problem => problem.signature?.test(text));
+}

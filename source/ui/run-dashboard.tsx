@@ -1,0 +1,137 @@
+/**
+ * Opens the dashboard in the terminal: wires a migration (started now, or by `s` when idle), the
+ * resource sampler, the log follower and the clock into the controller, renders with Ink at most
+ * 10 times a second, and resolves with the exit code when the user quits.
+ */
+import {render} from 'ink';
+import {exitCodes} from '../engine/errors.js';
+import {LogFollower} from '../engine/log/follow.js';
+import type {Migration, MigrationOutcome} from '../engine/migration/migration.js';
+import {ResourceSampler, systemSources, type ResourceSources} from '../engine/monitor/resources.js';
+import type {WorkspacePaths} from '../engine/workspace.js';
+import {App} from './components/App.js';
+import type {Theme} from './components/theme.js';
+import {DashboardController, type DashboardBackend} from './controller.js';
+import {strings} from './i18n.js';
+import {detectCapabilities} from './terminal.js';
+
+export type DashboardOptions = {
+	paths: WorkspacePaths;
+	/** Makes the migration the dashboard runs (now, or when `s` is pressed). */
+	createMigration: (() => Migration) | undefined;
+	startImmediately: boolean;
+	readOnly: boolean;
+	env: NodeJS.ProcessEnv;
+	stdout?: NodeJS.WriteStream;
+	stdin?: NodeJS.ReadStream;
+	verify?: () => Promise<{ok: boolean; text: string}>;
+	rollback?: () => Promise<string>;
+	resourceSources?: ResourceSources;
+	now?: () => number;
+	/** Close the dashboard when the migration ends instead of waiting for q (benchmarks). */
+	exitWhenDone?: boolean;
+};
+
+function exitCodeOf(outcome: MigrationOutcome | undefined, failed: boolean): number {
+	if (failed) {
+		return exitCodes.problems;
+	}
+
+	if (outcome?.status === 'aborted') {
+		return exitCodes.aborted;
+	}
+
+	return outcome?.status === 'done' && outcome.failed > 0 ? exitCodes.problems : exitCodes.ok;
+}
+
+export async function runDashboard(options: DashboardOptions): Promise<number> {
+	const now = options.now ?? Date.now;
+	const capabilities = detectCapabilities(options.env);
+	const theme: Theme = {...capabilities, strings: strings(capabilities.language)};
+	let migration: Migration | undefined;
+	let runPromise: Promise<void> | undefined;
+	let outcome: MigrationOutcome | undefined;
+	let failed = false;
+	let resolveExit: (code: number) => void = () => undefined;
+	const exited = new Promise<number>(resolve => {
+		resolveExit = resolve;
+	});
+
+	const backend: DashboardBackend = {
+		verify: options.verify,
+		rollback: options.rollback,
+		quit(force) {
+			if (force || !migration || !runPromise) {
+				finish(force ? exitCodes.aborted : exitCodeOf(outcome, failed));
+				return;
+			}
+
+			migration.control.abort();
+			void runPromise.then(() => finish(exitCodeOf(outcome, failed)));
+		},
+	};
+
+	const controller = new DashboardController(backend, {now, readOnly: options.readOnly, running: options.startImmediately, batchSize: undefined});
+	const start = () => {
+		if (!options.createMigration || migration) {
+			return;
+		}
+
+		migration = options.createMigration();
+		backend.control = migration.control;
+		controller.attach(migration.events);
+		runPromise = migration.run().then(
+			result => {
+				outcome = result;
+				if (result.status === 'noop') {
+					controller.dispatch({type: 'notice', text: result.message, now: now()});
+					controller.dispatch({type: 'mode', mode: 'done', now: now()});
+				}
+			},
+			(error: unknown) => {
+				failed = true;
+				controller.dispatch({type: 'mode', mode: 'failed', error: (error as Error).message, now: now()});
+			},
+		);
+		if (options.exitWhenDone) {
+			void runPromise.then(() => finish(exitCodeOf(outcome, failed)));
+		}
+	};
+
+	backend.start = options.readOnly ? undefined : start;
+	const follower = new LogFollower(options.paths.logs);
+	const sampler = new ResourceSampler(options.resourceSources ?? systemSources(options.paths.root));
+	const timers = [
+		setInterval(() => controller.tick(), 1000),
+		setInterval(() => controller.addResources(sampler.sample()), 1000),
+		setInterval(() => controller.addLogEntries(follower.poll().entries), 500),
+	];
+	controller.addResources(sampler.sample());
+	controller.addLogEntries(follower.poll().entries);
+
+	const instance = render(<App controller={controller} theme={theme} workspace={options.paths.root} />, {
+		stdout: options.stdout ?? process.stdout,
+		stdin: options.stdin ?? process.stdin,
+		maxFps: 10,
+		exitOnCtrlC: false,
+		patchConsole: true,
+	});
+
+	function finish(code: number): void {
+		for (const timer of timers) {
+			clearInterval(timer);
+		}
+
+		controller.dispose();
+		instance.unmount();
+		resolveExit(code);
+	}
+
+	if (options.startImmediately) {
+		start();
+	}
+
+	const code = await exited;
+	await instance.waitUntilExit().catch(() => undefined);
+	return code;
+}

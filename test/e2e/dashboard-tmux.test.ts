@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import {after, describe, it} from 'node:test';
+import {cliPath} from '../helpers/cli.js';
+import {TmuxSession} from '../helpers/tmux.js';
+import {demoWorkspace, targetMessageIds, targetRows} from '../helpers/workspace.js';
+
+describe('dashboard in a real terminal (tmux)', () => {
+	const sessions: TmuxSession[] = [];
+	after(() => {
+		for (const session of sessions) {
+			session.kill();
+		}
+	});
+
+	it('names an injected out-of-memory problem, halves the batch on b, and finishes', async () => {
+		assert.ok(TmuxSession.available(), 'tmux is installed (./setup.sh installs it)');
+		const paths = await demoWorkspace({messages: 2500, channels: 3, targetHidden: 256, targetLayers: 4});
+		const session = new TmuxSession(`node ${cliPath} migrate --workspace ${paths.root} --yes --batch-size 32`, {
+			columns: 100,
+			rows: 30,
+			env: {QWEN3_MIGRATE_FAULTS: 'oom@size>8'},
+		});
+		sessions.push(session);
+		const troubled = await session.waitFor(/GPU out of memory/);
+		assert.match(troubled, /\[b\] halve the batch size/);
+		await session.waitFor(/batch: 8 /);
+		session.sendKeys('b');
+		await session.waitFor(/batch: 4 /);
+		const done = await session.waitFor(/DONE/, 120_000);
+		assert.match(done, /100\.0%/);
+		session.sendKeys('q');
+		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
+	});
+});
