@@ -41,6 +41,10 @@ function color256(index) {
 }
 
 const escapeHtml = text => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+const wide = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1FAFF}]/u;
+
+/** Every character in a cell of the terminal's grid (two cells for CJK), whatever the font does. */
+const cells = text => [...text].map(char => `<i class="${wide.test(char) ? 'w' : 'n'}">${escapeHtml(char)}</i>`).join('');
 
 /** ANSI SGR text (as tmux capture-pane -e gives it) to HTML spans. */
 function ansiToHtml(text) {
@@ -58,7 +62,7 @@ function ansiToHtml(text) {
 	};
 
 	for (const match of text.matchAll(pattern)) {
-		html += `${open()}${escapeHtml(text.slice(last, match.index))}</span>`;
+		html += `${open()}${cells(text.slice(last, match.index))}</span>`;
 		last = match.index + match[0].length;
 		const codes = match[1] === '' ? [0] : match[1].split(';').map(Number);
 		for (let index = 0; index < codes.length; index++) {
@@ -82,7 +86,7 @@ function ansiToHtml(text) {
 		}
 	}
 
-	return `${html}${open()}${escapeHtml(text.slice(last))}</span>`;
+	return `${html}${open()}${cells(text.slice(last))}</span>`;
 }
 
 try {
@@ -102,10 +106,13 @@ try {
 	const html = `<!doctype html><meta charset="utf-8"><style>
 body{margin:0;background:#1e1e1e}
 pre{margin:0;padding:16px;color:#dcdfe4;font:15px/1.25 "DejaVu Sans Mono","Noto Sans Mono CJK TC","Noto Sans CJK TC",monospace}
+i{display:inline-block;font-style:normal;text-align:center;overflow:hidden;vertical-align:top}
+i.n{width:9px}
+i.w{width:18px}
 </style><pre>${screen.split('\n').map(line => ansiToHtml(line)).join('\n')}</pre>`;
 	const htmlFile = path.join(scratch, 'screen.html');
 	writeFileSync(htmlFile, html);
-	const width = Math.ceil(columns * 9.1 + 32);
+	const width = Math.ceil(columns * 9 + 32);
 	const height = Math.ceil(rows * 18.75 + 32);
 	execFileSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${path.join(scratch, 'profile')}`, `--window-size=${width},${height}`, `--screenshot=${out}`, `file://${htmlFile}`], {stdio: 'inherit'});
 	console.log(`wrote ${out}`);

@@ -175,7 +175,9 @@ export class DashboardController {
 			}
 
 			case 'start': {
-				if (this.state.mode === 'idle' && this.backend.start) {
+				// Also resumes a run that was stopped or failed (the engine picks up its checkpoint).
+				const startable = this.state.mode === 'idle' || this.state.mode === 'aborted' || this.state.mode === 'failed';
+				if (startable && this.backend.start) {
 					this.dispatch({type: 'mode', mode: 'starting', now: this.now()});
 					this.backend.start();
 				}

@@ -26,10 +26,7 @@ export function activeProblems(state: DashboardState): ActiveProblem[] {
 	};
 
 	if (state.runError) {
-		const matched = matchProblem(state.runError);
-		if (matched) {
-			add(matched.id, state.runError);
-		}
+		add(matchProblem(state.runError)?.id ?? 'run-error', state.runError);
 	}
 
 	if (isRecent(state, state.seen.oom)) {

@@ -7,6 +7,7 @@ import {render} from 'ink';
 import {exitCodes} from '../engine/errors.js';
 import {LogFollower} from '../engine/log/follow.js';
 import type {Migration, MigrationOutcome} from '../engine/migration/migration.js';
+import {RunWatcher} from '../engine/migration/watch.js';
 import {ResourceSampler, systemSources, type ResourceSources} from '../engine/monitor/resources.js';
 import type {WorkspacePaths} from '../engine/workspace.js';
 import {App} from './components/App.js';
@@ -101,11 +102,31 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 	backend.start = options.readOnly ? undefined : start;
 	const follower = new LogFollower(options.paths.logs);
 	const sampler = new ResourceSampler(options.resourceSources ?? systemSources(options.paths.root));
+	// Until this dashboard runs a migration itself, the database record shows what is going on
+	// (a finished run, or one running in another process).
+	const watcher = new RunWatcher(options.paths);
+	const watch = () => {
+		if (migration) {
+			return;
+		}
+
+		const {run, failed, holderPid} = watcher.snapshot();
+		controller.dispatch({
+			type: 'watch',
+			snapshot: run && {phase: run.phase, status: run.status, done: run.target_done, total: run.target_total, failed, holderPid},
+			now: now(),
+		});
+	};
+
 	const timers = [
 		setInterval(() => controller.tick(), 1000),
 		setInterval(() => controller.addResources(sampler.sample()), 1000),
 		setInterval(() => controller.addLogEntries(follower.poll().entries), 500),
+		setInterval(watch, 1000),
 	];
+	if (!options.startImmediately) {
+		watch();
+	}
 	controller.addResources(sampler.sample());
 	controller.addLogEntries(follower.poll().entries);
 
@@ -123,6 +144,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 		}
 
 		controller.dispose();
+		watcher.close();
 		instance.unmount();
 		resolveExit(code);
 	}

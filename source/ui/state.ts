@@ -65,7 +65,19 @@ export type DashboardAction =
 	| {type: 'overlay'; overlay: Overlay}
 	| {type: 'notice'; text: string; now: number}
 	| {type: 'quit-requested'}
-	| {type: 'verify'; ok: boolean; text: string};
+	| {type: 'verify'; ok: boolean; text: string}
+	| {type: 'watch'; snapshot: WatchedRun; now: number};
+
+/** A migration seen from outside (another process, or a finished run), from its database record. */
+export type WatchedRun = {
+	phase: Phase;
+	status: 'running' | 'aborted' | 'failed' | 'done';
+	done: number;
+	total: number;
+	failed: number;
+	/** The process holding the migration lock, if any. */
+	holderPid: number | undefined;
+} | undefined;
 
 export const maxLogLines = 200;
 const sparklineSeconds = 30;
@@ -285,5 +297,36 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
 		case 'verify': {
 			return {...state, verify: {ok: action.ok, text: action.text}};
 		}
+
+		case 'watch': {
+			return reduceWatched(state, action.snapshot, action.now);
+		}
 	}
+}
+
+function reduceWatched(state: DashboardState, run: WatchedRun, now: number): DashboardState {
+	if (!run) {
+		return state;
+	}
+
+	// A run record says "running" after a kill -9 too: only a live lock holder makes it running.
+	const live = run.status === 'running' && run.holderPid !== undefined;
+	const mode: RunMode = live ? 'running' : run.status === 'running' ? 'aborted' : run.status;
+	if (mode === state.mode && run.phase === state.phase && run.done === state.done && run.total === state.total && run.failed === state.failed) {
+		return state;
+	}
+
+	const delta = Math.max(0, run.done - state.done);
+	return {
+		...state,
+		...(live ? addThroughput(state, now, state.rateSamples.length > 0 ? delta : 0) : {}),
+		mode,
+		phase: run.phase,
+		done: run.done,
+		total: run.total,
+		failed: run.failed,
+		startedAt: state.startedAt ?? (live ? now : undefined),
+		rateSamples: live ? addRateSample(state.rateSamples, now, run.done) : state.rateSamples,
+		lastCommitAt: delta > 0 ? now : state.lastCommitAt,
+	};
 }

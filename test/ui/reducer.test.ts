@@ -106,3 +106,24 @@ describe('troubleshooting', () => {
 		assert.ok(!activeProblems({...state, logLines: []}).some(problem => problem.problem.id === 'gpu-oom'));
 	});
 });
+
+describe('watching a migration in another process', () => {
+	const watched = (done: number, extra: Partial<{status: 'running' | 'done' | 'aborted' | 'failed'; holderPid: number | undefined}> = {}) => ({
+		type: 'watch' as const,
+		snapshot: {phase: 'embed' as const, status: extra.status ?? 'running', done, total: 200, failed: 0, holderPid: 'holderPid' in extra ? extra.holderPid : 4242},
+		now: t0 + done * 100,
+	});
+
+	it('shows the run\'s progress and rate from its database record while its process holds the lock', () => {
+		const state = replay([watched(0), watched(10), watched(20), watched(30)]);
+		assert.equal(state.mode, 'running');
+		assert.equal(state.done, 30);
+		assert.equal(state.total, 200);
+		assert.ok(Math.abs(rateOf(state.rateSamples)! - 10) < 0.01);
+	});
+
+	it('calls a "running" record without a live lock holder stopped (killed), and a finished one done', () => {
+		assert.equal(replay([watched(50, {holderPid: undefined})]).mode, 'aborted');
+		assert.equal(replay([watched(200, {status: 'done', holderPid: undefined})]).mode, 'done');
+	});
+});

@@ -6,6 +6,12 @@ import {createPigPigSchema, missingTables} from './schema.js';
 
 export type OpenOptions = {
 	readonly?: boolean;
+	/**
+	 * Opened for reading only, but not as a read-only connection: SQLite lets a read-only
+	 * connection leave -wal and -shm files behind, which would change the workspace. query_only
+	 * refuses every write instead, and the files go when the connection closes.
+	 */
+	queryOnly?: boolean;
 	/** Create the file and the PigPig schema if missing (demo and tests only). */
 	createSchema?: boolean;
 	/** Fail unless channels, messages and embeddings exist. Default true. */
@@ -39,7 +45,7 @@ export function translateSqliteError(file: string, error: unknown): AppError {
 }
 
 export function openMemoryDatabase(file: string, options: OpenOptions = {}): Database.Database {
-	const {readonly = false, createSchema = false, requireSchema = true, busyTimeoutMs = 5000} = options;
+	const {readonly = false, queryOnly = false, createSchema = false, requireSchema = true, busyTimeoutMs = 5000} = options;
 	if (!createSchema && !existsSync(file)) {
 		throw new DatabaseError('database-missing', `${file}: database not found`, {
 			hint: 'check memory_system.database_path in settings.json, or pass --workspace DIR (the bot\'s directory)',
@@ -57,7 +63,9 @@ export function openMemoryDatabase(file: string, options: OpenOptions = {}): Dat
 		db = new Database(file, {readonly, fileMustExist: !createSchema, timeout: busyTimeoutMs});
 		db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 		db.pragma('foreign_keys = ON');
-		if (!readonly) {
+		if (queryOnly) {
+			db.pragma('query_only = ON');
+		} else if (!readonly) {
 			db.pragma('journal_mode = WAL');
 			db.pragma('synchronous = NORMAL');
 		}

@@ -17,7 +17,8 @@ export type ProblemId =
 	| 'dependency'
 	| 'slow'
 	| 'memory-growth'
-	| 'failed-messages';
+	| 'failed-messages'
+	| 'run-error';
 
 export type Severity = 'error' | 'warning';
 
@@ -156,6 +157,14 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 		diagnosis: {en: 'They were isolated and skipped; the rest continue.', zh: '已隔離並略過；其餘繼續。'},
 		keys: ['r'],
 		command: 'qwen3-migrate migrate --retry-failed',
+	},
+	{
+		id: 'run-error',
+		severity: 'error',
+		title: {en: 'The migration stopped', zh: '遷移已停止'},
+		diagnosis: {en: 'Everything committed is kept; fix the cause and start again to resume.', zh: '已提交的資料都保留；排除原因後再次開始即可從檢查點繼續。'},
+		keys: ['q'],
+		command: 'qwen3-migrate migrate   (resumes from the checkpoint)',
 	},
 ];
 

@@ -44,7 +44,7 @@ export class EmbedLoop {
 			WHERE EXISTS (SELECT 1 FROM messages WHERE message_id = @messageId)
 				AND NOT EXISTS (SELECT 1 FROM embeddings WHERE message_id = @messageId AND +model_version = @model AND +dimension = @dimension)`);
 		const checkpoint = db.prepare(`
-			UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, @cursor), embedded = embedded + @embedded,
+			UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, @cursor), embedded = embedded + @embedded, target_done = target_done + @embedded,
 				truncated = truncated + @truncated, updated_at = @now WHERE run_id = @run`);
 		const failure = db.prepare(`
 			INSERT OR REPLACE INTO qwen3_migrate_failures (run_id, message_id, channel_id, kind, error, failed_at)

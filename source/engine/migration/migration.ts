@@ -282,6 +282,8 @@ export class Migration {
 				finished_at: null,
 				cutover_at: null,
 				pruned_at: null,
+				target_total: context.counters.total,
+				target_done: context.counters.done,
 			});
 		} else if (previous.status === 'done') {
 			// --retry-failed on a finished run: the failed messages go back into the target set, and
@@ -369,6 +371,10 @@ export class Migration {
 		counters.total = counts.total;
 		counters.done = counts.done;
 		counters.blank = counts.blank;
+		if (context.phase !== 'preflight') {
+			updateRun(context.db, context.runId, {target_total: counts.total, target_done: counts.done});
+		}
+
 		emitProgress(context);
 	}
 

@@ -27,7 +27,9 @@ const ddl = [
 		updated_at TEXT NOT NULL,
 		finished_at TEXT,
 		cutover_at TEXT,
-		pruned_at TEXT
+		pruned_at TEXT,
+		target_total INTEGER NOT NULL DEFAULT 0,
+		target_done INTEGER NOT NULL DEFAULT 0
 	)`,
 	`CREATE TABLE IF NOT EXISTS qwen3_migrate_failures (
 		run_id TEXT NOT NULL,
@@ -64,6 +66,9 @@ export type RunRecord = {
 	finished_at: string | null;
 	cutover_at: string | null;
 	pruned_at: string | null;
+	/** The target set's size and how many have a new vector, for watchers in other processes. */
+	target_total: number;
+	target_done: number;
 };
 
 export function stateTablesExist(db: Database.Database): boolean {
@@ -71,10 +76,20 @@ export function stateTablesExist(db: Database.Database): boolean {
 	return row.n > 0;
 }
 
+/** Columns added after the first release of the table; older tables get them on the next run. */
+const addedColumns = ['target_total INTEGER NOT NULL DEFAULT 0', 'target_done INTEGER NOT NULL DEFAULT 0'];
+
 export function ensureStateTables(db: Database.Database): void {
 	db.transaction(() => {
 		for (const statement of ddl) {
 			db.exec(statement);
+		}
+
+		const present = new Set((db.prepare('PRAGMA table_info(qwen3_migrate_runs)').all() as Array<{name: string}>).map(column => column.name));
+		for (const column of addedColumns) {
+			if (!present.has(column.split(' ')[0]!)) {
+				db.exec(`ALTER TABLE qwen3_migrate_runs ADD COLUMN ${column}`);
+			}
 		}
 	})();
 }
