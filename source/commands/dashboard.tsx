@@ -3,7 +3,8 @@ import path from 'node:path';
 import {UsageError} from '../engine/errors.js';
 import {Migration} from '../engine/migration/migration.js';
 import {rollbackMigration} from '../engine/migration/rollback.js';
-import {verifyLiveIndexes} from '../engine/migration/verify-live.js';
+import {runCheck} from '../engine/ops/check.js';
+import {runVerify} from '../engine/ops/verify.js';
 import {loadSettings} from '../engine/settings/load.js';
 import {workspacePaths} from '../engine/workspace.js';
 import {runDashboard} from '../ui/run-dashboard.js';
@@ -36,8 +37,14 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 		readOnly: options.readOnly,
 		env: context.env,
 		async verify() {
-			const result = await verifyLiveIndexes(options.root);
-			return {ok: result.ok, text: result.ok ? `${result.channels} channels, ${result.vectors} vectors of ${result.model} verified` : result.problems[0] ?? 'verification failed'};
+			const report = await runVerify(options.root);
+			const problems = report.findings.filter(finding => finding.status !== 'ok');
+			return {ok: report.ok, text: report.ok ? `verify: ${report.model} vectors and indexes consistent` : `verify: ${problems.map(finding => `${finding.title} (${finding.count})`).join('; ')}`};
+		},
+		async check() {
+			const report = await runCheck(options.root, {env: context.env});
+			const problems = report.items.filter(item => item.status !== 'ok');
+			return {ok: report.ok, text: problems.length === 0 ? 'check: all items ok' : `check: ${problems.map(item => `${item.title}: ${item.detail}`).join('; ')}`};
 		},
 		async rollback() {
 			const result = await rollbackMigration(options.root);

@@ -1,11 +1,18 @@
 /** The subcommands, and the guide's old flags that map onto them. */
+import {bundleCommand} from './bundle.js';
+import {checkCommand} from './check.js';
 import {dashboardCommand} from './dashboard.js';
 import {demoCommand} from './demo.js';
+import {logsCommand} from './logs.js';
 import {migrateCommand} from './migrate.js';
+import {monitorCommand} from './monitor.js';
+import {planCommand} from './plan.js';
+import {resetCommand} from './reset.js';
 import {rollbackCommand} from './rollback.js';
+import {verifyCommand} from './verify.js';
 import type {Command} from './types.js';
 
-export const commands: Command[] = [migrateCommand, rollbackCommand, dashboardCommand, demoCommand];
+export const commands: Command[] = [migrateCommand, rollbackCommand, dashboardCommand, checkCommand, planCommand, verifyCommand, logsCommand, monitorCommand, resetCommand, bundleCommand, demoCommand];
 
 /** `python migrate_to_qwen3.py --check-only` and friends, as the guide spells them. */
 export const guideFlagAliases: Record<string, string> = {

@@ -17,6 +17,7 @@ export type DashboardBackend = {
 	control?: RunControl;
 	events?: MigrationEvents;
 	verify?: () => Promise<{ok: boolean; text: string}>;
+	check?: () => Promise<{ok: boolean; text: string}>;
 	rollback?: () => Promise<string>;
 	/** Called when the user quits: `force` after a second q or Ctrl+C. */
 	quit: (force: boolean) => void;
@@ -232,7 +233,12 @@ export class DashboardController {
 			}
 
 			case 'verify': {
-				void this.runVerify();
+				void this.runReport(this.backend.verify, 'verifying...');
+				break;
+			}
+
+			case 'check': {
+				void this.runReport(this.backend.check, 'checking...');
 				break;
 			}
 
@@ -251,17 +257,20 @@ export class DashboardController {
 		this.backend.quit(false);
 	}
 
-	private async runVerify(): Promise<void> {
-		if (!this.backend.verify) {
+	/** Runs verify or check and shows its one-line summary. */
+	private async runReport(report: (() => Promise<{ok: boolean; text: string}>) | undefined, working: string): Promise<void> {
+		if (!report) {
 			return;
 		}
 
-		this.notice('verifying...');
+		this.notice(working);
 		try {
-			const result = await this.backend.verify();
+			const result = await report();
 			this.dispatch({type: 'verify', ...result});
+			this.notice(`${result.ok ? 'OK' : 'FAIL'}: ${result.text}`);
 		} catch (error) {
 			this.dispatch({type: 'verify', ok: false, text: (error as Error).message});
+			this.notice(`FAIL: ${(error as Error).message}`);
 		}
 	}
 

@@ -12,6 +12,7 @@ export type DashboardCommand =
 	| 'decrease-batch'
 	| 'switch-cpu'
 	| 'verify'
+	| 'check'
 	| 'rollback'
 	| 'quit'
 	| 'help';
@@ -32,7 +33,8 @@ export const keymap: readonly KeyBinding[] = [
 	{key: '+', command: 'increase-batch', label: {en: 'batch size up a step', zh: '批次大小增加一級'}, acts: true},
 	{key: '-', command: 'decrease-batch', label: {en: 'batch size down a step', zh: '批次大小減少一級'}, acts: true},
 	{key: 'c', command: 'switch-cpu', label: {en: 'switch to CPU', zh: '切換到 CPU'}, acts: true},
-	{key: 'v', command: 'verify', label: {en: 'verify the indexes', zh: '驗證索引'}, acts: true},
+	{key: 'v', command: 'verify', label: {en: 'verify vectors and indexes', zh: '驗證向量與索引'}, acts: true},
+	{key: 'k', command: 'check', label: {en: 'check the workspace and machine', zh: '檢查工作區與系統'}, acts: false},
 	{key: 'R', command: 'rollback', label: {en: 'roll back (asks first)', zh: '回滾 (會先確認)'}, acts: true},
 	{key: 'q', command: 'quit', label: {en: 'quit safely (q again or Ctrl+C forces)', zh: '安全離開 (再按 q 或 Ctrl+C 強制)'}, acts: false},
 	{key: '?', command: 'help', label: {en: 'this help', zh: '按鍵說明'}, acts: false},

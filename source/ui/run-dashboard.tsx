@@ -26,6 +26,7 @@ export type DashboardOptions = {
 	stdout?: NodeJS.WriteStream;
 	stdin?: NodeJS.ReadStream;
 	verify?: () => Promise<{ok: boolean; text: string}>;
+	check?: () => Promise<{ok: boolean; text: string}>;
 	rollback?: () => Promise<string>;
 	resourceSources?: ResourceSources;
 	now?: () => number;
@@ -60,6 +61,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 
 	const backend: DashboardBackend = {
 		verify: options.verify,
+		check: options.check,
 		rollback: options.rollback,
 		quit(force) {
 			if (force || !migration || !runPromise) {

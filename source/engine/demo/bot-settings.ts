@@ -43,15 +43,20 @@ export function demoSettingsText(models: DemoModelPaths): string {
 	return `${body.replace('"__ID__"', '1208661941539704852')}\n`;
 }
 
-/** settings_qwen3_example.json: a complete, valid memory_system for after the migration. */
+/**
+ * settings_qwen3_example.json: a complete, valid memory_system ready for the Qwen3 migration: the
+ * bot still on the old model, the migration section naming Qwen3 as the target. Copying it over
+ * settings.json (the guide's fix for a broken file) and running `migrate` works; the migration
+ * then switches embedding_model and profile itself.
+ */
 export function exampleSettings(): object {
 	return {
 		memory_system: {
 			enabled: true,
 			auto_detection: true,
-			profile: 'qwen3_medium_performance',
+			profile: 'high_performance',
 			cpu_only_mode: false,
-			embedding_model: targetModelDefault,
+			embedding_model: sourceModelDefault,
 			database_path: 'data/memory/memory.db',
 			memory_threshold_mb: 3072,
 			hardware_detection: {gpu_memory_limit_mb: 4096, fallback_to_cpu: true},

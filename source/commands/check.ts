@@ -1,0 +1,56 @@
+/** `qwen3-migrate check` (the guide's `--check-only`): is this machine and workspace ready? */
+import path from 'node:path';
+import {UsageError} from '../engine/errors.js';
+import {runCheck} from '../engine/ops/check.js';
+import {exitCodeForItems, formatItem} from '../engine/ops/report.js';
+import {detectCapabilities} from '../ui/terminal.js';
+import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import type {Command} from './types.js';
+
+export const checkCommand: Command = {
+	name: 'check',
+	summary: 'Diagnose the workspace and the machine before (or after) a migration',
+	help: `
+Usage
+  $ qwen3-migrate check [--workspace DIR] [--json]
+  $ qwen3-migrate --check-only                       (the guide's spelling)
+
+One line per item, ✅ / ⚠️ / ❌, each problem with its fix: settings valid; the database exists,
+is readable, passes quick_check and has the PigPig tables; vectors per model and dimension; the
+processes that have the database open (listed, never killed); better-sqlite3, faiss-node and
+onnxruntime-node load (versions, execution providers); the source and target models can be had
+(local directory, cache, or the hub / HF_ENDPOINT); GPU and the CUDA provider; available RAM
+(warns under 4 GB); free disk against what a migration needs; Node.js; a running migration.
+It changes nothing.
+
+Options
+  ${sharedHelp.workspace}
+  ${sharedHelp.json}
+  ${sharedHelp.debug}
+
+Exit codes: 0 no failures (warnings allowed), 1 something failed, 2 usage error.
+
+Examples
+  $ qwen3-migrate check --workspace /srv/pigpig
+  $ qwen3-migrate check --json | jq '.items[] | select(.status != "ok")'
+`,
+	flags: {...workspaceFlag, ...outputFlags},
+	async run({input, flags}, context) {
+		if (input.length > 0) {
+			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
+		}
+
+		const report = await runCheck(path.resolve(context.cwd, flags.workspace as string), {env: context.env});
+		if (flags.json) {
+			context.stdout.write(`${JSON.stringify(report, undefined, 2)}\n`);
+		} else {
+			const {unicode} = detectCapabilities(context.env);
+			context.stdout.write(`Checking ${report.workspace}\n${report.items.map(item => formatItem(item, unicode)).join('\n')}\n`);
+			const failures = report.items.filter(item => item.status === 'fail').length;
+			const warnings = report.items.filter(item => item.status === 'warn').length;
+			context.stdout.write(failures === 0 ? `\nReady to migrate${warnings > 0 ? ` (${warnings} warning${warnings > 1 ? 's' : ''})` : ''}.\n` : `\n${failures} problem${failures > 1 ? 's' : ''} to fix first.\n`);
+		}
+
+		return exitCodeForItems(report.items);
+	},
+};

@@ -1,0 +1,69 @@
+/** `qwen3-migrate plan` (the guide's `--dry-run`): what migrate would do; writes nothing. */
+import path from 'node:path';
+import {UsageError} from '../engine/errors.js';
+import {formatBytes} from '../engine/migration/preflight.js';
+import {runPlan, type PlanReport} from '../engine/ops/plan.js';
+import {formatDuration} from '../engine/util/rate.js';
+import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import type {Command} from './types.js';
+
+function describe(plan: PlanReport): string {
+	const {counts, disk, probe} = plan;
+	const lines = [
+		`Plan for ${plan.workspace}${plan.resumes ? ' (resumes the migration in progress)' : ''}`,
+		`  ${plan.source.model} (${plan.source.dimension}-d) -> ${plan.target.model} (${plan.target.dimension === undefined ? 'dimension measured on load' : `${plan.target.dimension}-d`})`,
+		`  weights: ${plan.target.weights}`,
+		`  strategy: ${plan.strategy}, batch size ${plan.batchSize}`,
+		`  target set: ${counts.total} messages (${counts.done} already migrated, ${counts.remaining} to embed, ${counts.previouslyFailed} failed before); ${counts.blank} blank and ${counts.disabled} in channels with vectors off are skipped`,
+		`  disk: backups ${formatBytes(disk.backupBytes)}, new vectors ${formatBytes(disk.newRowsBytes)}, new indexes ${formatBytes(disk.newIndexBytes)}; ${formatBytes(disk.neededBytes)} needed, ${formatBytes(disk.freeBytes)} free`,
+		probe
+			? `  time: about ${formatDuration(probe.estimatedSeconds)} on ${probe.device} (measured ${probe.textsPerSecond.toFixed(1)} messages/s on a sample of ${probe.texts})`
+			: `  time: no estimate (${plan.probeSkipped})`,
+	];
+	lines.push(plan.risks.length === 0 ? '  risks: none found' : `  risks:\n${plan.risks.map(risk => `    - ${risk}`).join('\n')}`);
+	lines.push('Nothing was written. Run `qwen3-migrate migrate` to do it.');
+	return lines.join('\n');
+}
+
+export const planCommand: Command = {
+	name: 'plan',
+	summary: 'Show what migrate would do (counts, disk, a measured time estimate, risks); writes nothing',
+	help: `
+Usage
+  $ qwen3-migrate plan [--workspace DIR] [--batch-size N] [--no-probe] [--json]
+  $ qwen3-migrate --dry-run                          (the guide's spelling)
+
+Counts (target set, blank, already migrated, previously failed), dimensions source -> target,
+strategy and batch size, backup size and the disk a migration needs, a time estimate measured by
+embedding a sample of real messages with the target model (when its weights are on disk), and
+the risks. The workspace is left byte-for-byte as it was.
+
+Options
+  ${sharedHelp.workspace}
+  --batch-size N       The batch size to plan with (default: migration.migration_batch_size)
+  --no-probe           Skip the timing probe (no model load)
+  ${sharedHelp.json}
+  ${sharedHelp.debug}
+
+Exit codes: 0 no risks found, 1 risks found, 2 usage or configuration error.
+
+Examples
+  $ qwen3-migrate plan --workspace /srv/pigpig
+  $ qwen3-migrate --dry-run --json
+`,
+	flags: {...workspaceFlag, batchSize: {type: 'number'}, probe: {type: 'boolean', default: true}, ...outputFlags},
+	async run({input, flags}, context) {
+		if (input.length > 0) {
+			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
+		}
+
+		const batchSize = flags.batchSize as number | undefined;
+		if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 4096)) {
+			throw new UsageError(`--batch-size: expected an integer from 1 to 4096, received ${String(batchSize)}`, 'e.g. --batch-size 32');
+		}
+
+		const plan = await runPlan(path.resolve(context.cwd, flags.workspace as string), {batchSize, env: context.env, probe: flags.probe as boolean});
+		context.stdout.write(flags.json ? `${JSON.stringify(plan, undefined, 2)}\n` : `${describe(plan)}\n`);
+		return plan.risks.length === 0 ? 0 : 1;
+	},
+};

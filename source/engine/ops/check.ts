@@ -1,0 +1,162 @@
+/**
+ * `check`: the guide's diagnosis script, one item per line. It reads, and never writes or kills
+ * anything: settings, the database (readable, quick_check, schema, counts, who holds it open),
+ * native modules, model availability, GPU and CUDA, RAM, disk, Node, and a running migration.
+ */
+import {existsSync, statSync} from 'node:fs';
+import os from 'node:os';
+import type Database from 'better-sqlite3';
+import {openMemoryDatabase} from '../db/connection.js';
+import {countEmbeddingsByModel} from '../db/queries.js';
+import {missingTables} from '../db/schema.js';
+import {cudaStatus} from '../embed/devices.js';
+import {resolveModelSource} from '../embed/model-source.js';
+import {AppError, errorMessage} from '../errors.js';
+import {lockHolder} from '../migration/lock.js';
+import {assertDiskSpace, estimateDisk, formatBytes} from '../migration/preflight.js';
+import {latestRun} from '../migration/state.js';
+import {countTargetSet} from '../migration/target-set.js';
+import {GpuSampler, type GpuReading} from '../monitor/gpu.js';
+import {loadSettings} from '../settings/load.js';
+import type {Settings} from '../settings/schema.js';
+import {workspacePaths, type WorkspacePaths} from '../workspace.js';
+import {checkModel} from './model-availability.js';
+import {checkNativeModules} from './native-modules.js';
+import {processesHolding} from './processes.js';
+import type {ReportItem} from './report.js';
+import {requireWorkspaceDirectory} from './workspace-input.js';
+
+export type CheckOptions = {
+	env?: NodeJS.ProcessEnv;
+	fetcher?: typeof fetch;
+	/** GPU reading (tests inject one; default: one nvidia-smi query). */
+	gpu?: () => Promise<GpuReading>;
+	availableMemoryBytes?: () => number;
+};
+
+export type CheckReport = {workspace: string; ok: boolean; items: ReportItem[]};
+
+/** Qwen3-Embedding-0.6B's size when the model is not on disk to ask. */
+const assumedTargetDimension = 1024;
+
+async function defaultGpu(): Promise<GpuReading> {
+	const sampler = new GpuSampler();
+	sampler.read();
+	return sampler.settle();
+}
+
+function nodeItem(): ReportItem {
+	const major = Number(process.versions.node.split('.')[0]);
+	return major >= 20
+		? {id: 'node', status: 'ok', title: 'Node.js', detail: process.version}
+		: {id: 'node', status: 'fail', title: 'Node.js', detail: `${process.version} is too old`, fix: 'install Node.js 20 or newer'};
+}
+
+async function databaseItems(paths: WorkspacePaths, settings: Settings, items: ReportItem[]): Promise<{db?: Database.Database; remaining: number; total: number}> {
+	if (!existsSync(paths.database)) {
+		items.push({id: 'database', status: 'fail', title: 'database', detail: `${paths.database} not found`, fix: 'check memory_system.database_path, or pass --workspace DIR'});
+		return {remaining: 0, total: 0};
+	}
+
+	let db: Database.Database;
+	try {
+		db = openMemoryDatabase(paths.database, {queryOnly: true, requireSchema: false});
+		const check = db.pragma('quick_check', {simple: true}) as string;
+		if (check !== 'ok') {
+			items.push({id: 'database', status: 'fail', title: 'database', detail: `quick_check: ${check}`, fix: 'restore it: cp data/memory/memory.db.backup data/memory/memory.db'});
+			return {db, remaining: 0, total: 0};
+		}
+	} catch (error) {
+		items.push({id: 'database', status: 'fail', title: 'database', detail: errorMessage(error), fix: error instanceof AppError ? error.hint : undefined});
+		return {remaining: 0, total: 0};
+	}
+
+	items.push({id: 'database', status: 'ok', title: 'database', detail: `${paths.database} (${formatBytes(statSync(paths.database).size)}, quick_check ok)`});
+	const missing = missingTables(db);
+	if (missing.length > 0) {
+		items.push({id: 'schema', status: 'fail', title: 'schema', detail: `no such table: ${missing.join(', ')}`, fix: 'start the bot once so it creates its tables, or point database_path at the right file'});
+		return {db, remaining: 0, total: 0};
+	}
+
+	items.push({id: 'schema', status: 'ok', title: 'schema', detail: 'channels, messages and embeddings present'});
+	const byModel = countEmbeddingsByModel(db);
+	items.push({
+		id: 'vectors',
+		status: 'ok',
+		title: 'vectors',
+		detail: byModel.length === 0 ? 'none yet' : byModel.map(row => `${row.model_version} ${row.dimension}-d × ${row.count}`).join('; '),
+	});
+	const counts = await countTargetSet(db, {model: settings.memory_system.migration.target_model, dimension: assumedTargetDimension});
+	return {db, remaining: counts.total - counts.done, total: counts.total};
+}
+
+export async function runCheck(root: string, options: CheckOptions = {}): Promise<CheckReport> {
+	requireWorkspaceDirectory(root);
+	const items: ReportItem[] = [nodeItem()];
+	const basePaths = workspacePaths(root);
+	let settings: Settings | undefined;
+	try {
+		settings = loadSettings(basePaths.settings).settings;
+		items.push({id: 'settings', status: 'ok', title: 'settings', detail: `${basePaths.settings} valid (profile ${settings.memory_system.profile}, model ${settings.memory_system.embedding_model})`});
+	} catch (error) {
+		items.push({id: 'settings', status: 'fail', title: 'settings', detail: errorMessage(error), fix: (error as AppError).hint});
+	}
+
+	const paths = workspacePaths(root, settings?.memory_system.database_path);
+	let database: {db?: Database.Database; remaining: number; total: number} = {remaining: 0, total: 0};
+	if (settings) {
+		database = await databaseItems(paths, settings, items);
+	}
+
+	try {
+		const holders = processesHolding(paths.database);
+		items.push({
+			id: 'processes',
+			status: 'ok',
+			title: 'processes using the database',
+			detail: holders.length === 0 ? 'none' : holders.map(holder => `${holder.name} (pid ${holder.pid})`).join(', '),
+		});
+		const migration = lockHolder(paths.lock);
+		if (migration) {
+			items.push({id: 'migration', status: 'warn', title: 'migration', detail: `${migration.command} running (pid ${migration.pid} since ${migration.startedAt})`, fix: 'watch it with `qwen3-migrate dashboard --read-only`'});
+		} else if (database.db) {
+			const run = latestRun(database.db);
+			items.push({id: 'migration', status: 'ok', title: 'migration', detail: run ? `last run ${run.status} at phase ${run.phase} (${run.target_done}/${run.target_total})` : 'none started'});
+		}
+	} finally {
+		database.db?.close();
+	}
+
+	items.push(...checkNativeModules());
+	if (settings) {
+		const memory = settings.memory_system;
+		const modelOptions = {root, endpoint: memory.migration.hf_endpoint, cacheDir: memory.migration.model_cache_dir, env: options.env};
+		items.push(await checkModel('target', resolveModelSource(memory.migration.target_model, {...modelOptions, localPath: memory.migration.target_model_path}), {fetcher: options.fetcher}));
+		items.push(await checkModel('source', resolveModelSource(memory.embedding_model, {...modelOptions, localPath: memory.migration.source_model_path}), {fetcher: options.fetcher}));
+	}
+
+	const gpu = await (options.gpu ?? defaultGpu)();
+	const cuda = cudaStatus();
+	items.push(
+		gpu.available
+			? {id: 'gpu', status: cuda.available ? 'ok' : 'warn', title: 'GPU', detail: `${gpu.name}, ${gpu.memoryUsedMb}/${gpu.memoryTotalMb} MiB used${cuda.available ? ', CUDA provider installed' : `; ${cuda.reason}`}`, fix: 'ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node'}
+			: {id: 'gpu', status: 'ok', title: 'GPU', detail: `none (${gpu.reason}): the migration runs on the CPU`},
+	);
+	const available = (options.availableMemoryBytes ?? os.freemem)();
+	items.push(
+		available < 4 * 2 ** 30
+			? {id: 'ram', status: 'warn', title: 'RAM', detail: `${formatBytes(available)} available (under 4 GB)`, fix: 'close other programs or add swap; use a smaller --batch-size'}
+			: {id: 'ram', status: 'ok', title: 'RAM', detail: `${formatBytes(available)} available of ${formatBytes(os.totalmem())}`},
+	);
+	if (settings && existsSync(paths.database)) {
+		const estimate = estimateDisk(paths, database.remaining, database.total, assumedTargetDimension, false);
+		try {
+			assertDiskSpace(estimate, root);
+			items.push({id: 'disk', status: 'ok', title: 'disk', detail: `${formatBytes(estimate.freeBytes)} free; a migration needs about ${formatBytes(estimate.neededBytes)}`});
+		} catch (error) {
+			items.push({id: 'disk', status: 'fail', title: 'disk', detail: errorMessage(error), fix: (error as AppError).hint});
+		}
+	}
+
+	return {workspace: root, ok: !items.some(item => item.status === 'fail'), items};
+}
