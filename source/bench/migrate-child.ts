@@ -69,7 +69,7 @@ if (mode === '--dashboard' || mode === '--paused-cpu') {
 	const terminal = fakeTerminal(120, 40);
 	const measuring = mode === '--paused-cpu' ? pausedCpuPercent() : undefined;
 	migration.events.on('run:done', result => {
-		outcome = {status: 'done', runId: result.runId, succeeded: result.succeeded, failed: result.failed, total: result.total, blank: 0, truncated: 0, seconds: result.seconds, logFile: ''};
+		outcome = {status: 'done', runId: result.runId, succeeded: result.succeeded, failed: result.failed, total: result.total, blank: 0, truncated: 0, reused: 0, seconds: result.seconds, logFile: ''};
 	});
 	await runDashboard({
 		paths: workspacePaths(workspace!),

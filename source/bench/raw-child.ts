@@ -2,7 +2,7 @@
  * Benchmark child: raw throughput of the embedding module on a workspace's target texts, in batches
  * of the given size, one after another (tokenise, then infer), and the model alone on
  * pre-tokenised batches. Prints one JSON line.
- * Usage: node raw-child.js <workspace> <batchSize>
+ * Usage: node raw-child.js <workspace> <batchSize> [threads]
  */
 import Database from 'better-sqlite3';
 import {demoModelDirs} from '../engine/demo/create-workspace.js';
@@ -10,7 +10,7 @@ import {Embedder} from '../engine/embed/embedder.js';
 import {resolveModelSource} from '../engine/embed/model-source.js';
 import {workspacePaths} from '../engine/workspace.js';
 
-const [root, batchText] = process.argv.slice(2) as [string, string];
+const [root, batchText, threadsText] = process.argv.slice(2) as [string, string, string | undefined];
 const batchSize = Number(batchText);
 
 function targetTexts(): string[] {
@@ -27,7 +27,12 @@ function targetTexts(): string[] {
 }
 
 const texts = targetTexts();
-const embedder = await Embedder.load({source: resolveModelSource('bench', {localPath: demoModelDirs.target, root, cacheDir: 'c'}), device: 'cpu', maxTokens: 512});
+const embedder = await Embedder.load({
+	source: resolveModelSource('bench', {localPath: demoModelDirs.target, root, cacheDir: 'c'}),
+	device: 'cpu',
+	maxTokens: 512,
+	threads: threadsText === undefined ? undefined : Number(threadsText),
+});
 try {
 	await embedder.embed(texts.slice(0, batchSize));
 	const started = performance.now();

@@ -8,12 +8,15 @@
  * 3. Event-loop delay: the worst seen during those runs (the dashboard needs it under 100 ms).
  *
  * 4. The dashboard's cost: throughput with the dashboard open vs --no-ui; CPU while paused.
+ * 5. Batching: the full migration against a naive loop (table order, fixed batches, no reuse) on
+ *    a chat-like corpus (Zipf repeats, 80% short / 20% long) and on one with no duplicates and
+ *    uniform lengths; and the model's throughput by onnxruntime thread count.
  *
  * Flags: --quick (smaller sizes, for a smoke test), --keep (leave the workspaces),
- * --only=throughput|memory|dashboard (one part; the report then lacks the others).
+ * --only=throughput|memory|dashboard|batching (one part; the report then lacks the others).
  */
 import {spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -123,12 +126,40 @@ async function dashboardCost() {
 	return {plain: best(runs.plain), dashboard: best(runs.dashboard), ratio: best(runs.dashboard) / best(runs.plain), pausedCpuPercent: paused.pausedCpuPercent ?? Number.NaN, runs};
 }
 
+async function batching() {
+	const medium = {hidden: 512, layers: 4};
+	const messages = quick ? 600 : 3000;
+	const corpora: Record<string, {naive: RawResult; migration: ChildResult; ratio: number; reused?: number}> = {};
+	for (const corpus of ['zipf', 'uniform'] as const) {
+		const root = path.join(scratch, `batching-${corpus}`);
+		log(`[bench] ${corpus} corpus, ${messages} messages...`);
+		await createDemoWorkspace(root, {messages, channels: 4, sourceDimension: 64, targetDimension: 1024, targetHidden: medium.hidden, targetLayers: medium.layers, corpus});
+		const naiveRoot = `${root}-naive`;
+		cpSync(root, naiveRoot, {recursive: true});
+		log(`[bench]   naive loop...`);
+		const naive = runChild<RawResult>('naive-child.js', naiveRoot);
+		log(`[bench]   migration...`);
+		const migration = migrateInChild(root);
+		corpora[corpus] = {naive, migration, ratio: migration.textsPerSecond / naive.textsPerSecond};
+	}
+
+	const threads: Array<{threads: number; textsPerSecond: number}> = [];
+	for (const count of [...new Set([1, 2, os.cpus().length])]) {
+		log(`[bench] model throughput with ${count} onnxruntime thread(s)...`);
+		const result = runChild<RawResult>('raw-child.js', path.join(scratch, 'batching-zipf-naive'), String(count));
+		threads.push({threads: count, textsPerSecond: result.modelOnlyTextsPerSecond});
+	}
+
+	return {corpora, threads};
+}
+
 const started = Date.now();
 const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 try {
 	const speed = wanted('throughput') ? await throughput() : undefined;
 	const rss = wanted('memory') || wanted('dashboard') ? await memory() : undefined;
 	const dashboard = wanted('dashboard') ? await dashboardCost() : undefined;
+	const batched = wanted('batching') ? await batching() : undefined;
 	const delays = [speed?.migration.maxEventLoopDelayMs, ...(rss ?? []).map(run => run.maxEventLoopDelayMs)].filter((value): value is number => value !== undefined);
 	const worstDelay = delays.length > 0 ? Math.max(...delays) : undefined;
 	const rssRatio = rss ? rss[1]!.maxRssMb / rss[0]!.maxRssMb : undefined;
@@ -143,6 +174,7 @@ try {
 		rssRatio,
 		maxEventLoopDelayMs: worstDelay,
 		dashboard,
+		batching: batched,
 	};
 	mkdirSync('bench-results', {recursive: true});
 	writeFileSync(path.join('bench-results', only ? `latest-${only}.json` : 'latest.json'), `${JSON.stringify(report, undefined, 2)}\n`);
@@ -168,6 +200,15 @@ try {
 	if (dashboard) {
 		console.log(`  dashboard open     ${dashboard.dashboard.toFixed(0)} vs ${dashboard.plain.toFixed(0)} texts/s with --no-ui: ${(dashboard.ratio * 100).toFixed(1)}% (target ≥ 95%)  ${pass(dashboard.ratio >= 0.95)}`);
 		console.log(`  paused, dashboard  ${dashboard.pausedCpuPercent.toFixed(2)}% of a core (target < 3%)  ${pass(dashboard.pausedCpuPercent < 3)}`);
+	}
+
+	if (batched) {
+		for (const [corpus, result] of Object.entries(batched.corpora)) {
+			const target = corpus === 'zipf' ? 1.5 : 1;
+			console.log(`  ${corpus.padEnd(8)} corpus   migration ${result.migration.textsPerSecond.toFixed(1)} vs naive ${result.naive.textsPerSecond.toFixed(1)} texts/s: ${result.ratio.toFixed(2)}× (target ≥ ${target}×)  ${pass(result.ratio >= target)}`);
+		}
+
+		console.log(`  threads            ${batched.threads.map(entry => `${entry.threads}: ${entry.textsPerSecond.toFixed(1)}/s`).join(', ')}`);
 	}
 
 	console.log(`  (${((Date.now() - started) / 1000).toFixed(0)} s; details in bench-results/)`);

@@ -14,7 +14,7 @@ function describeOutcome(outcome: MigrationOutcome): string {
 	switch (outcome.status) {
 		case 'done': {
 			const lines = [
-				`Migration complete: ${outcome.succeeded}/${outcome.total} messages have new vectors (${outcome.failed} failed, ${outcome.blank} blank skipped, ${outcome.truncated} truncated) in ${outcome.seconds.toFixed(1)} s.`,
+				`Migration complete: ${outcome.succeeded}/${outcome.total} messages have new vectors (${outcome.failed} failed, ${outcome.blank} blank skipped, ${outcome.truncated} truncated, ${outcome.reused} reused from identical texts) in ${outcome.seconds.toFixed(1)} s.`,
 				'settings.json and the indexes now use the new model; restart the bot to load them.',
 				`Log: ${outcome.logFile}`,
 			];

@@ -20,6 +20,11 @@ function describe(plan: PlanReport): string {
 			? `  time: about ${formatDuration(probe.estimatedSeconds)} on ${probe.device} (measured ${probe.textsPerSecond.toFixed(1)} messages/s on a sample of ${probe.texts})`
 			: `  time: no estimate (${plan.probeSkipped})`,
 	];
+	if (plan.strategyQuality) {
+		const quality = plan.strategyQuality;
+		lines.push(`  ${plan.strategy} quality on a sample of ${quality.sampleSize}: recall@10 ${quality.recallAtK.toFixed(3)}, mean cosine ${quality.meanCosine.toFixed(3)}`);
+	}
+
 	lines.push(plan.risks.length === 0 ? '  risks: none found' : `  risks:\n${plan.risks.map(risk => `    - ${risk}`).join('\n')}`);
 	lines.push('Nothing was written. Run `qwen3-migrate migrate` to do it.');
 	return lines.join('\n');

@@ -37,6 +37,11 @@ export function demoSettingsText(models: DemoModelPaths): string {
 			device: 'auto',
 			dtype: 'auto',
 			max_tokens: 512,
+			max_batch_tokens: 8192,
+			intra_op_threads: null,
+			output_dimension: null,
+			transform_sample_size: 2000,
+			transform_quality_threshold: 0.9,
 		},
 	};
 	const body = JSON.stringify({...botSections, notification: {discord_dm: true, update_channel_id: '__ID__'}, memory_system: memorySystem}, undefined, 2);
@@ -72,6 +77,11 @@ export function exampleSettings(): object {
 				device: 'auto',
 				dtype: 'auto',
 				max_tokens: 512,
+				max_batch_tokens: 8192,
+				intra_op_threads: null,
+				output_dimension: null,
+				transform_sample_size: 2000,
+				transform_quality_threshold: 0.9,
 			},
 		},
 	};

@@ -76,3 +76,38 @@ export function generateChatMessage(random: Random, options: {blankRate?: number
 export function corpusVocabularyText(): string[] {
 	return [...chinesePhrases, ...englishPhrases, ...emojiPhrases, ...botCommands, ...longParagraphs];
 }
+
+export type CorpusKind = 'chat' | 'zipf' | 'uniform';
+
+/** Zipf weights 1/rank^s over `count` items, as a cumulative table for sampling. */
+function zipfTable(count: number, exponent = 1.1): number[] {
+	const weights = Array.from({length: count}, (_value, rank) => 1 / (rank + 1) ** exponent);
+	const total = weights.reduce((sum, weight) => sum + weight, 0);
+	let running = 0;
+	return weights.map(weight => (running += weight / total));
+}
+
+const shortPool = [...chinesePhrases, ...englishPhrases, ...emojiPhrases, ...botCommands];
+const zipfCumulative = zipfTable(shortPool.length);
+
+/**
+ * A chat-like corpus for the batching benchmark: 80% short messages whose texts repeat with a
+ * Zipf distribution ("ok", "哈哈" over and over), 20% long messages of 100–400 tokens, mixed
+ * Chinese and English.
+ */
+export function generateZipfMessage(random: Random): ChatMessage {
+	if (random.next() < 0.8) {
+		const roll = random.next();
+		return {content: shortPool[zipfCumulative.findIndex(bound => roll <= bound)] ?? shortPool[0]!, contentProcessed: null};
+	}
+
+	const parts = 4 + random.int(12);
+	const text = Array.from({length: parts}, () => random.pick([...chinesePhrases, ...englishPhrases, ...longParagraphs.slice(0, 2)])).join('，');
+	return {content: text, contentProcessed: null};
+}
+
+/** The control corpus: every text different, all about the same length, no repeats. */
+export function generateUniformMessage(random: Random, index: number): ChatMessage {
+	const words = Array.from({length: 6}, () => random.pick(englishPhrases.filter(phrase => phrase.length > 8)));
+	return {content: `${words.join(' ')} #${index}`, contentProcessed: null};
+}

@@ -16,7 +16,7 @@ import {sourceModelDefault} from '../settings/schema.js';
 import {createRandom} from '../util/random.js';
 import {workspacePaths} from '../workspace.js';
 import {demoSettingsText, exampleSettings} from './bot-settings.js';
-import {generateChatMessage} from './chat-corpus.js';
+import {generateChatMessage, generateUniformMessage, generateZipfMessage, type CorpusKind} from './chat-corpus.js';
 import {snowflake} from './snowflake.js';
 
 export type DemoOptions = {
@@ -29,6 +29,13 @@ export type DemoOptions = {
 	/** Width and depth of the generated target model: larger makes inference slower (benchmarks). */
 	targetHidden?: number;
 	targetLayers?: number;
+	/**
+	 * 'qwen3' (default): a Qwen3 stand-in unrelated to the old model. 'linear-of-source': the old
+	 * model followed by a random linear map, so a transform can be learned exactly (tests).
+	 */
+	targetKind?: 'qwen3' | 'linear-of-source';
+	/** The message mix: realistic chat (default), Zipf repeats with long messages, or all unique (benchmarks). */
+	corpus?: CorpusKind;
 	onProgress?: (step: string, done: number, total: number) => void;
 };
 
@@ -67,7 +74,11 @@ export async function createDemoWorkspace(root: string, options: DemoOptions = {
 	mkdirSync(paths.indices, {recursive: true});
 	onProgress?.('models', 0, 2);
 	generateBertTinyModel(path.join(paths.root, demoModelDirs.source), {dimension: sourceDimension});
-	generateQwen3TinyModel(path.join(paths.root, demoModelDirs.target), {dimension: targetDimension, hidden: targetHidden, layers: targetLayers});
+	if (options.targetKind === 'linear-of-source') {
+		generateBertTinyModel(path.join(paths.root, demoModelDirs.target), {dimension: sourceDimension, projectTo: targetDimension});
+	} else {
+		generateQwen3TinyModel(path.join(paths.root, demoModelDirs.target), {dimension: targetDimension, hidden: targetHidden, layers: targetLayers});
+	}
 	onProgress?.('models', 2, 2);
 	writeFileSync(paths.settings, demoSettingsText(demoModelDirs));
 	writeFileSync(paths.settingsExample, `${JSON.stringify(exampleSettings(), undefined, 2)}\n`);
@@ -97,7 +108,8 @@ export async function createDemoWorkspace(root: string, options: DemoOptions = {
 			for (let index = 0; index < messages; index++) {
 				const channelId = random.pick(channelIds);
 				const time = start + index * spacing;
-				const message = generateChatMessage(random);
+				const message =
+					options.corpus === 'zipf' ? generateZipfMessage(random) : options.corpus === 'uniform' ? generateUniformMessage(random, index) : generateChatMessage(random);
 				const row = {
 					message_id: snowflake(time, index),
 					channel_id: channelId,

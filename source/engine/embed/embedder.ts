@@ -177,6 +177,16 @@ export class Embedder {
 		return this.tokenizer.tokenizeAsync(texts);
 	}
 
+	/** Token ids per text (budget applied, EOS kept), yielding to the event loop as it goes. */
+	async encodeAsync(texts: readonly string[]): Promise<Array<{ids: number[]; truncated: boolean}>> {
+		return this.tokenizer.encodeAsync(texts);
+	}
+
+	/** A batch from token ids encoded earlier (the planner tokenises a whole window at once). */
+	padEncoded(encoded: ReadonlyArray<{ids: readonly number[]; truncated: boolean}>): TokenizedBatch {
+		return {...this.tokenizer.pad(encoded.map(item => item.ids)), truncatedCount: encoded.filter(item => item.truncated).length};
+	}
+
 	/** Runs one tokenised batch. Several may be in flight; the worker runs them in order. */
 	async embedBatch(batch: TokenizedBatch): Promise<EmbeddingResult> {
 		return this.worker.run(batch, this.pooling);

@@ -78,20 +78,23 @@ export class TextTokenizer {
 	 * long texts takes tens of milliseconds to tokenise, which would stall a live dashboard.
 	 */
 	async tokenizeAsync(texts: readonly string[], sliceMs = 8): Promise<TokenizedBatch> {
-		let truncatedCount = 0;
-		const encoded: number[][] = [];
+		const encoded = await this.encodeAsync(texts, sliceMs);
+		return {...this.pad(encoded.map(item => item.ids)), truncatedCount: encoded.filter(item => item.truncated).length};
+	}
+
+	/** encode for many texts, yielding to the event loop every `sliceMs`. */
+	async encodeAsync(texts: readonly string[], sliceMs = 8): Promise<Array<{ids: number[]; truncated: boolean}>> {
+		const encoded: Array<{ids: number[]; truncated: boolean}> = [];
 		let sliceStart = performance.now();
 		for (const text of texts) {
-			const result = this.encode(text);
-			truncatedCount += result.truncated ? 1 : 0;
-			encoded.push(result.ids);
+			encoded.push(this.encode(text));
 			if (performance.now() - sliceStart > sliceMs) {
 				await new Promise(resolve => setImmediate(resolve));
 				sliceStart = performance.now();
 			}
 		}
 
-		return {...this.pad(encoded), truncatedCount};
+		return encoded;
 	}
 
 	tokenize(texts: readonly string[]): TokenizedBatch {

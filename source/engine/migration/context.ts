@@ -10,6 +10,7 @@ import type {RunControl} from './control.js';
 import type {MigrationEvents, Phase} from './events.js';
 import type {FaultInjector} from './faults.js';
 import type {TargetModel} from './target-set.js';
+import type {VectorSource} from '../strategies/vector-source.js';
 
 /** The part of the Embedder the engine uses; tests may wrap it. */
 export type EmbeddingBackend = {
@@ -18,6 +19,8 @@ export type EmbeddingBackend = {
 	readonly device: Device;
 	tokenize: (texts: readonly string[]) => TokenizedBatch;
 	tokenizeAsync: (texts: readonly string[]) => Promise<TokenizedBatch>;
+	encodeAsync: (texts: readonly string[]) => Promise<Array<{ids: number[]; truncated: boolean}>>;
+	padEncoded: (encoded: ReadonlyArray<{ids: readonly number[]; truncated: boolean}>) => TokenizedBatch;
 	embedBatch: (batch: TokenizedBatch) => Promise<EmbeddingResult>;
 	switchDevice: (device: Device) => Promise<void>;
 	close: () => Promise<void>;
@@ -36,6 +39,8 @@ export type RunContext = {
 	faults: FaultInjector;
 	control: RunControl;
 	embedder: EmbeddingBackend;
+	/** Where new vectors come from: the model (regenerate) or the old vectors (pad, truncate, transform). */
+	vectors: VectorSource;
 	/** Milliseconds, monotonic enough for rates (Date.now by default). */
 	now: () => number;
 	/** Free RAM in MB (os.freemem by default). */

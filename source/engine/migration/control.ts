@@ -11,6 +11,8 @@ export class RunControl {
 	/** A device switch requested by the user, applied between batches. */
 	requestedDevice: Device | undefined;
 	retryRequested = false;
+	/** Padded tokens per model call (rows × longest text); halved with the batch on out of memory. */
+	tokenBudget = 8192;
 
 	constructor(
 		private size: number,

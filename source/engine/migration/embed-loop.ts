@@ -13,10 +13,16 @@ import {classifyBatchError} from './classify.js';
 import {emitProgress, type RunContext} from './context.js';
 import {clearFailures} from './state.js';
 import {TargetReader, type TargetRow} from './target-set.js';
+import {plainBatch, ReuseCache, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
 type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: false; error: unknown};
 
 type PendingBatch = {rows: TargetRow[]; cursorAfter: number; result: Promise<Settled>};
+
+/** Rows read ahead, tokenised and sorted into batches at a time. */
+const windowRows = 2048;
+/** Distinct texts whose vectors are remembered for reuse (least recently used go first). */
+export const reuseCapacity = 8192;
 
 /** Batches in flight: one running in the worker, one tokenised and queued behind it. */
 const pipelineDepth = 2;
@@ -26,7 +32,7 @@ const lowMemoryCooldownMs = 5000;
 const yieldToEventLoop = () => new Promise(resolve => setImmediate(resolve));
 
 export class EmbedLoop {
-	private readonly reader: TargetReader;
+	private readonly planner: WindowPlanner;
 	private readonly commitBatch: (rows: TargetRow[], vectors: Float32Array, dimension: number, cursor: number, truncated: number) => number;
 	private readonly recordFailure: (row: TargetRow, kind: string, error: string, cursor: number) => void;
 	private readonly commitIntervals: number[] = [];
@@ -35,9 +41,17 @@ export class EmbedLoop {
 	private lastLowMemoryAt = Number.NEGATIVE_INFINITY;
 	private nextProgressLogPercent: number;
 
-	constructor(private readonly context: RunContext) {
-		const {db, target, runId} = context;
-		this.reader = new TargetReader(db, target, runId);
+	constructor(
+		private readonly context: RunContext,
+		private readonly cache = new ReuseCache(reuseCapacity),
+	) {
+		const {db, target, runId, control} = context;
+		this.planner = new WindowPlanner(
+			new TargetReader(db, target, runId),
+			context.vectors.usesModel ? context.embedder : undefined,
+			{windowRows, maxRows: () => control.batchSize, maxTokens: () => control.tokenBudget, dedupe: true},
+			cache,
+		);
 		const insert = db.prepare(`
 			INSERT INTO embeddings (message_id, channel_id, user_id, vector_data, model_version, dimension)
 			SELECT @messageId, @channelId, @userId, @vector, @model, @dimension
@@ -81,6 +95,7 @@ export class EmbedLoop {
 		const stallTimer = setInterval(() => this.checkStall(), 1000);
 		stallTimer.unref();
 		const pipeline: PendingBatch[] = [];
+		const queue: PlannedBatch[] = [];
 		let readCursor = from;
 		let exhausted = false;
 		try {
@@ -89,17 +104,24 @@ export class EmbedLoop {
 					this.clearFailuresForRetry();
 				}
 
-				const canSubmit = () => !exhausted && !control.aborting && !control.paused && control.requestedDevice === undefined;
+				const canSubmit = () => (queue.length > 0 || !exhausted) && !control.aborting && !control.paused && control.requestedDevice === undefined;
 				while (canSubmit() && pipeline.length < pipelineDepth) {
-					this.checkMemory();
-					const {rows, next, exhausted: end} = this.reader.read(readCursor, control.batchSize);
-					readCursor = next;
-					exhausted = end;
-					if (rows.length > 0) {
-						pipeline.push(this.submit(rows, next));
-					} else if (!end) {
-						await yieldToEventLoop();
+					if (queue.length === 0) {
+						this.checkMemory();
+						const window = await this.planner.next(readCursor);
+						readCursor = window.next;
+						exhausted = window.exhausted;
+						queue.push(...window.batches);
+						if (window.batches.length === 0) {
+							if (!exhausted) {
+								await yieldToEventLoop();
+							}
+
+							continue;
+						}
 					}
+
+					pipeline.push(this.submit(queue.shift()!));
 				}
 
 				const head = pipeline.shift();
@@ -120,7 +142,7 @@ export class EmbedLoop {
 					this.lastCommitAt = Number.POSITIVE_INFINITY;
 					await control.waitWhilePaused();
 					this.lastCommitAt = this.context.now();
-				} else if (exhausted) {
+				} else if (exhausted && queue.length === 0) {
 					this.context.db.prepare('UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, ?) WHERE run_id = ?').run(readCursor, this.context.runId);
 					return 'complete';
 				}
@@ -140,18 +162,35 @@ export class EmbedLoop {
 		emitProgress(context);
 	}
 
-	private submit(rows: TargetRow[], cursorAfter: number): PendingBatch {
+	private submit(planned: PlannedBatch): PendingBatch {
 		const {context} = this;
+		const {rows, unique, keys, remembered, cursorAfter} = planned;
 		const result = (async (): Promise<Settled> => {
-			await context.faults.beforeModelCall(
-				rows.map(row => row.messageId),
-				context.control.batchSize,
-				context.embedder.device,
-			);
-			const tokenized = await context.embedder.tokenizeAsync(rows.map(row => row.text));
-			context.events.emit('batch:start', {size: rows.length, firstRowid: rows[0]!.rowid, tokens: tokenized.batchSize * tokenized.sequenceLength});
-			const value = await context.embedder.embedBatch(tokenized);
-			return {ok: true, value, truncated: tokenized.truncatedCount};
+			await context.faults.beforeModelCall({
+				messageIds: rows.map(row => row.messageId),
+				modelRows: unique.length,
+				batchSize: context.control.batchSize,
+				device: context.embedder.device,
+			});
+			const dimension = context.vectors.dimension;
+			const produced = unique.length > 0 ? await context.vectors.produce(unique) : {result: {vectors: new Float32Array(), dimension, inferenceMs: 0}, truncated: 0};
+			const keyOf = new Map(rows.map((row, index) => [row, keys[index]!]));
+			const byKey = new Map(remembered);
+			for (const [index, row] of unique.entries()) {
+				const key = keyOf.get(row)!;
+				const vector = produced.result.vectors.slice(index * dimension, (index + 1) * dimension);
+				byKey.set(key, vector);
+				if (!key.startsWith('row:')) {
+					this.cache.set(key, vector);
+				}
+			}
+
+			const vectors = new Float32Array(rows.length * dimension);
+			for (const [index, row] of rows.entries()) {
+				vectors.set(byKey.get(keyOf.get(row)!)!, index * dimension);
+			}
+
+			return {ok: true, value: {...produced.result, vectors, dimension}, truncated: produced.truncated};
 		})().catch((error: unknown): Settled => ({ok: false, error}));
 		return {rows, cursorAfter, result};
 	}
@@ -160,8 +199,9 @@ export class EmbedLoop {
 	private async embedSequentially(rows: TargetRow[], chunkSize: number, cursorAfter: number): Promise<void> {
 		for (let start = 0; start < rows.length; start += chunkSize) {
 			const chunk = rows.slice(start, start + chunkSize);
-			const chunkCursor = start + chunkSize >= rows.length ? cursorAfter : chunk.at(-1)!.rowid;
-			const settled = await this.submit(chunk, chunkCursor).result;
+			// Rows of a planned batch are not in rowid order: only its last chunk may move the cursor.
+			const chunkCursor = start + chunkSize >= rows.length ? cursorAfter : 0;
+			const settled = await this.submit(plainBatch(chunk, chunkCursor)).result;
 			await (settled.ok ? this.commit(chunk, settled.value, chunkCursor, settled.truncated) : this.resolveFailure(chunk, chunkCursor, settled.error, true));
 		}
 	}
@@ -230,6 +270,7 @@ export class EmbedLoop {
 				if (rows.length <= control.batchSize) {
 					const from = control.batchSize;
 					const to = control.setBatchSize(Math.floor(rows.length / 2), 'oom');
+					control.tokenBudget = Math.max(64, Math.floor(control.tokenBudget / 2));
 					context.log('WARNING', `記憶體不足，批次大小減半: ${from} -> ${to}`);
 				}
 

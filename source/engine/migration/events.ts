@@ -60,6 +60,8 @@ export type MigrationEventMap = {
 	'index:channel:done': {channelId: string; vectors: number; built: number; channels: number};
 	/** The verify phase's findings. */
 	'verify:result': {ok: boolean; channels: number; vectors: number; problems: string[]};
+	/** pad / truncate / transform: how well the derived vectors retrieve like the new model's. */
+	'strategy:quality': {strategy: string; sampleSize: number; heldOut: number; meanCosine: number; recallAtK: number};
 	/** A line was written to the migration log. */
 	'log:line': LogEntry;
 };

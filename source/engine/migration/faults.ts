@@ -76,13 +76,19 @@ export class FaultInjector {
 		return this.rules.length > 0;
 	}
 
-	/** Called before each model call; throws the injected error, or waits for a slow rule. */
-	async beforeModelCall(messageIds: readonly string[], currentBatchSize: number, device: 'cpu' | 'cuda' = 'cpu'): Promise<void> {
+	/**
+	 * Called before each model call with every message the batch will commit and the number of
+	 * texts the model runs on (fewer when duplicates are reused); throws the injected error, or
+	 * waits for a slow rule.
+	 */
+	async beforeModelCall(call: {messageIds: readonly string[]; modelRows?: number; batchSize: number; device?: 'cpu' | 'cuda'}): Promise<void> {
+		const {messageIds, batchSize: currentBatchSize, device = 'cpu'} = call;
+		const modelRows = call.modelRows ?? messageIds.length;
 		this.calls++;
 		for (const rule of this.rules) {
 			switch (rule.kind) {
 				case 'oom-size': {
-					if (messageIds.length > rule.maxRows) {
+					if (modelRows > rule.maxRows) {
 						throw new Error(injectedOutOfMemoryMessage);
 					}
 
@@ -100,7 +106,7 @@ export class FaultInjector {
 				case 'oom-after': {
 					if (this.calls > rule.afterCall) {
 						rule.maxRows ??= Math.max(1, Math.floor(currentBatchSize / 2));
-						if (messageIds.length > rule.maxRows) {
+						if (modelRows > rule.maxRows) {
 							throw new Error(injectedOutOfMemoryMessage);
 						}
 					}

@@ -22,14 +22,17 @@ import type {Counters, EmbeddingBackend, RunContext} from './context.js';
 import {emitProgress} from './context.js';
 import {RunControl} from './control.js';
 import {swapIndexDirectories, switchSettingsToTarget, targetProfile} from './cutover.js';
-import {EmbedLoop} from './embed-loop.js';
+import {EmbedLoop, reuseCapacity} from './embed-loop.js';
+import {ReuseCache} from './window-planner.js';
 import {MigrationEvents, phases, type Phase} from './events.js';
 import {FaultInjector} from './faults.js';
 import {runIndexJob} from './index-jobs.js';
 import {acquireMigrationLock} from './lock.js';
 import {assertDiskSpace, estimateDisk, formatBytes, sourceDimension} from './preflight.js';
-import {clearFailures, countFailures, ensureStateTables, insertRun, latestRun, updateRun, type RunRecord} from './state.js';
+import {clearFailures, countFailures, ensureStateTables, insertRun, latestRun, stateTablesExist, updateRun, type RunRecord} from './state.js';
 import {countTargetSet, type TargetModel} from './target-set.js';
+import {commitSample, loadStoredMap, prepareStrategy, type PreparedStrategy} from '../strategies/prepare.js';
+import {ModelVectorSource} from '../strategies/vector-source.js';
 
 
 export type MigrateOptions = {
@@ -51,7 +54,7 @@ export type MigrateOptions = {
 };
 
 export type MigrationOutcome =
-	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; seconds: number; logFile: string}
+	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; logFile: string}
 	| {status: 'aborted'; runId: string; done: number; total: number; logFile: string}
 	| {status: 'noop'; message: string};
 
@@ -89,9 +92,6 @@ export class Migration {
 		const memory = settings.memory_system;
 		const paths = workspacePaths(root, memory.database_path);
 		const strategy = this.options.strategy ?? memory.migration.strategy;
-		if (strategy !== 'regenerate') {
-			throw new UsageError(`strategy "${strategy}" is not implemented yet`, 'use --strategy regenerate (re-embeds every message with the new model; the README lists what is planned)');
-		}
 
 		if (this.options.profile && !qwen3Profiles.includes(this.options.profile)) {
 			throw new UsageError(`--profile ${this.options.profile}: expected one of ${qwen3Profiles.join(', ')}`, 'the bot needs a Qwen3 profile after the migration');
@@ -100,6 +100,8 @@ export class Migration {
 		if (this.options.batchSize === undefined) {
 			this.control.setBatchSize(memory.migration.migration_batch_size);
 		}
+
+		this.control.tokenBudget = memory.migration.max_batch_tokens;
 
 		const lock = acquireMigrationLock(paths.lock);
 		const db = openMemoryDatabase(paths.database);
@@ -118,7 +120,7 @@ export class Migration {
 			}
 
 			embedder = await this.loadTargetModel(memory, paths);
-			return await this.runPhases(db, paths, memory, previous, embedder);
+			return await this.runPhases(db, paths, memory, previous, embedder, strategy);
 		} catch (error) {
 			this.log('ERROR', errorMessage(error));
 			throw error;
@@ -180,6 +182,7 @@ export class Migration {
 				dtype: migration.dtype,
 				maxTokens: migration.max_tokens,
 				cpuOnlyMode: memory.cpu_only_mode,
+				threads: migration.intra_op_threads ?? undefined,
 			});
 		} catch (error) {
 			this.log('ERROR', logText.modelLoadFailed(errorMessage(error)));
@@ -193,9 +196,25 @@ export class Migration {
 		memory: MemorySystemSettings,
 		previous: RunRecord | undefined,
 		embedder: EmbeddingBackend,
+		strategy: StrategyName,
 	): Promise<MigrationOutcome> {
 		const started = (this.options.now ?? Date.now)();
-		const target: TargetModel = {model: memory.migration.target_model, dimension: embedder.dimension};
+		const outputDimension = memory.migration.output_dimension ?? embedder.dimension;
+		if (outputDimension > embedder.dimension) {
+			throw new UsageError(
+				`memory_system.migration.output_dimension ${outputDimension}: expected 32 to ${embedder.dimension} (the model's dimension)`,
+				`set it to at most ${embedder.dimension}, or null to keep every dimension`,
+			);
+		}
+
+		const target: TargetModel = {model: memory.migration.target_model, dimension: outputDimension};
+		if (previous && previous.strategy !== strategy) {
+			throw new AppError('migration-state', `this migration started with strategy ${previous.strategy}, not ${strategy}`, {
+				hint: `run it with --strategy ${previous.strategy} to finish it, or \`qwen3-migrate rollback\` and start again`,
+				exitCode: 2,
+			});
+		}
+
 		if (previous && previous.target_dimension !== target.dimension) {
 			throw new AppError('migration-state', `the target model now gives ${target.dimension}-d vectors, but this migration started with ${previous.target_dimension}-d`, {
 				hint: 'point migration.target_model_path back at the same model, or `qwen3-migrate rollback` and start again',
@@ -215,6 +234,7 @@ export class Migration {
 			faults: this.options.faults ?? FaultInjector.fromEnvironment(this.options.env),
 			control: this.control,
 			embedder,
+			vectors: new ModelVectorSource(embedder, target.dimension, this.events),
 			now: this.options.now ?? Date.now,
 			freeMemoryMb: this.options.freeMemoryMb ?? (() => os.freemem() / 1024 / 1024),
 			counters: {done: 0, total: 0, failed: 0, blank: 0, truncated: 0},
@@ -233,9 +253,23 @@ export class Migration {
 		// Preflight
 		enter('preflight');
 		this.log('INFO', logText.migrationStart(sourceModel, target.model));
-		this.log('INFO', logText.dimensionChange(sourceDimension(db, sourceModel), target.dimension));
-		this.log('INFO', logText.strategy('regenerate'));
+		const source = {model: sourceModel, dimension: sourceDimension(db, sourceModel)};
+		this.log('INFO', logText.dimensionChange(source.dimension, target.dimension));
+		this.log('INFO', logText.strategy(strategy));
 		await this.refreshCounts(context);
+		const prepared = await prepareStrategy({
+			strategy,
+			db,
+			embedder,
+			events: this.events,
+			target,
+			source,
+			targetSetSize: context.counters.total,
+			settings: {sampleSize: memory.migration.transform_sample_size, threshold: memory.migration.transform_quality_threshold},
+			storedMap: previous && stateTablesExist(db) ? loadStoredMap(db, previous.run_id) : undefined,
+		});
+		context.vectors = prepared.source;
+		this.logStrategyQuality(strategy, prepared);
 		this.log('INFO', logText.totalVectors(context.counters.total));
 		if (context.counters.blank > 0) {
 			this.log('INFO', `空白訊息略過: ${context.counters.blank}`);
@@ -248,7 +282,7 @@ export class Migration {
 			runId: context.runId,
 			source: sourceModel,
 			target: target.model,
-			strategy: 'regenerate',
+			strategy,
 			resumed: previous !== undefined,
 			total: context.counters.total,
 		});
@@ -267,7 +301,7 @@ export class Migration {
 				source_model: sourceModel,
 				target_model: target.model,
 				target_dimension: target.dimension,
-				strategy: 'regenerate',
+				strategy,
 				profile: targetProfile(memory.profile, this.options.profile),
 				phase: 'backup',
 				status: 'running',
@@ -308,16 +342,24 @@ export class Migration {
 			this.log('INFO', `備份完成: ${paths.settingsBackup}, ${paths.databaseBackup}, ${paths.indicesBackup}`);
 		}
 
-		ensureMessageIdIndex(db, (message) => this.log('INFO', message));
+		ensureMessageIdIndex(db, message => this.log('INFO', message));
+		if (prepared.sample) {
+			const written = commitSample(db, context.runId, target, prepared);
+			context.counters.done += written;
+			this.log('INFO', `樣本訊息以新模型向量寫入: ${written}`);
+		}
+
 		const run = latestRun(db)!;
 		context.counters.failed = countFailures(db, context.runId);
 		context.counters.truncated = run.truncated;
 		const startPhase = phaseIndex(run.phase);
 
 		// Embed, then catch up with what the bot wrote meanwhile (and anything the keyset skipped).
+		// One reuse cache for the whole run: a text embedded once is never embedded again.
+		const reuse = new ReuseCache(reuseCapacity);
 		if (startPhase <= phaseIndex('embed')) {
 			enter('embed');
-			if ((await new EmbedLoop(context).run(run.cursor_rowid)) === 'aborted') {
+			if ((await new EmbedLoop(context, reuse).run(run.cursor_rowid)) === 'aborted') {
 				return this.aborted(context);
 			}
 		}
@@ -326,7 +368,7 @@ export class Migration {
 			for (let round = 0; ; round++) {
 				enter('catchup');
 				await this.refreshCounts(context);
-				if ((await new EmbedLoop(context).run(0)) === 'aborted') {
+				if ((await new EmbedLoop(context, reuse).run(0)) === 'aborted') {
 					return this.aborted(context);
 				}
 
@@ -359,10 +401,30 @@ export class Migration {
 			this.log('INFO', `超過 max_tokens (${memory.migration.max_tokens}) 而截斷的訊息: ${truncated}`);
 		}
 
+		if (reuse.reused > 0) {
+			this.log('INFO', `重複文字重用向量 (未重新計算): ${reuse.reused}`);
+		}
+
 		this.log('INFO', logText.complete(done, total));
 		const seconds = ((this.options.now ?? Date.now)() - started) / 1000;
 		this.events.emit('run:done', {runId: context.runId, succeeded: done, failed, total, seconds});
-		return {status: 'done', runId: context.runId, succeeded: done, failed, total, blank, truncated, seconds, logFile: this.logger!.file};
+		return {status: 'done', runId: context.runId, succeeded: done, failed, total, blank, truncated, reused: reuse.reused, seconds, logFile: this.logger!.file};
+	}
+
+	private logStrategyQuality(strategy: StrategyName, prepared: PreparedStrategy): void {
+		const quality = prepared.quality;
+		if (!quality) {
+			return;
+		}
+
+		const figures = `recall@10 ${quality.recallAtK.toFixed(3)}, 平均餘弦 ${quality.meanCosine.toFixed(3)} (樣本 ${quality.sampleSize}, 驗證 ${quality.heldOut})`;
+		if (strategy === 'transform') {
+			this.log('INFO', `轉換品質: ${figures}`);
+		} else {
+			this.log('WARNING', `${strategy} 產生的向量與新模型的查詢向量不可比較: ${figures}；建議使用 regenerate`);
+		}
+
+		this.events.emit('strategy:quality', {strategy, ...quality});
 	}
 
 	private async refreshCounts(context: RunContext): Promise<void> {

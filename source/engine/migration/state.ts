@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type {Phase} from './events.js';
 
-export const stateTables = ['qwen3_migrate_runs', 'qwen3_migrate_failures'] as const;
+export const stateTables = ['qwen3_migrate_runs', 'qwen3_migrate_failures', 'qwen3_migrate_transform'] as const;
 
 const ddl = [
 	`CREATE TABLE IF NOT EXISTS qwen3_migrate_runs (
@@ -39,6 +39,16 @@ const ddl = [
 		error TEXT NOT NULL,
 		failed_at TEXT NOT NULL,
 		PRIMARY KEY (run_id, message_id)
+	)`,
+	`CREATE TABLE IF NOT EXISTS qwen3_migrate_transform (
+		run_id TEXT PRIMARY KEY,
+		rows INTEGER NOT NULL,
+		columns INTEGER NOT NULL,
+		weights BLOB NOT NULL,
+		sample_size INTEGER NOT NULL,
+		held_out INTEGER NOT NULL,
+		mean_cosine REAL NOT NULL,
+		recall_at_10 REAL NOT NULL
 	)`,
 ];
 

@@ -15,7 +15,15 @@ const fromSql = 'FROM messages m LEFT JOIN channels c ON c.channel_id = m.channe
 /** Rows scanned per statement. */
 export const scanWindow = 2000;
 
-export type TargetRow = {rowid: number; messageId: string; channelId: string; userId: string | null; text: string};
+export type TargetRow = {
+	rowid: number;
+	messageId: string;
+	channelId: string;
+	userId: string | null;
+	text: string;
+	/** Token ids, when the batch planner has already tokenised the row. */
+	encoded?: {ids: number[]; truncated: boolean};
+};
 
 export type TargetModel = {model: string; dimension: number};
 

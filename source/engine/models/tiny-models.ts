@@ -22,6 +22,11 @@ export type TinyModelOptions = {
 	seed?: number;
 	/** Extra text whose words the tokenizer vocabulary should cover. */
 	trainingText?: readonly string[];
+	/**
+	 * bert only: append a random linear projection to this many dimensions. With the same seed and
+	 * dimension as another bert model, the result is a known linear function of that model.
+	 */
+	projectTo?: number;
 };
 
 function writeJson(file: string, value: unknown): void {
@@ -75,7 +80,7 @@ function buildQwen3Graph(random: Random, vocabSize: number, hidden: number, laye
 }
 
 /** BERT stand-in: each token's embedding plus the masked mean of the whole text, through an MLP. */
-function buildBertGraph(random: Random, vocabSize: number, hidden: number, layers: number, dimension: number): Uint8Array {
+function buildBertGraph(random: Random, vocabSize: number, hidden: number, layers: number, dimension: number, projectTo?: number): Uint8Array {
 	const graph = new OnnxGraphBuilder();
 	const inputIds = graph.input('input_ids', DataType.int64, ['batch_size', 'sequence_length']);
 	const attentionMask = graph.input('attention_mask', DataType.int64, ['batch_size', 'sequence_length']);
@@ -88,9 +93,14 @@ function buildBertGraph(random: Random, vocabSize: number, hidden: number, layer
 	const sum = graph.node('ReduceSum', [graph.node('Mul', [tokens, mask]), axis1], {keepdims: 1});
 	const count = graph.node('Max', [graph.node('ReduceSum', [mask, axis1], {keepdims: 1}), graph.floatTensor('one', [1], new Float32Array([1]))]);
 	const context = graph.node('Div', [sum, count]);
-	const output = addMlp(graph, random, graph.node('Add', [tokens, context]), hidden, layers, dimension);
+	let output = addMlp(graph, random, graph.node('Add', [tokens, context]), hidden, layers, dimension);
+	if (projectTo !== undefined) {
+		const projection = graph.floatTensor('w_linear', [dimension, projectTo], randomMatrix(random, dimension * projectTo, 1 / Math.sqrt(dimension)));
+		output = graph.node('MatMul', [output, projection]);
+	}
+
 	graph.node('Identity', [output], {}, 'last_hidden_state');
-	graph.output('last_hidden_state', DataType.float, ['batch_size', 'sequence_length', dimension]);
+	graph.output('last_hidden_state', DataType.float, ['batch_size', 'sequence_length', projectTo ?? dimension]);
 	return graph.encode('bert_tiny');
 }
 
@@ -154,7 +164,7 @@ export function generateBertTinyModel(directory: string, options: TinyModelOptio
 	writeJson(path.join(directory, 'config.json'), {
 		architectures: ['BertModel'],
 		model_type: 'bert',
-		hidden_size: dimension,
+		hidden_size: options.projectTo ?? dimension,
 		intermediate_size: hidden,
 		num_hidden_layers: 1,
 		num_attention_heads: 1,
@@ -164,6 +174,6 @@ export function generateBertTinyModel(directory: string, options: TinyModelOptio
 		pad_token_id: 0,
 		qwen3_migrate_generated: {kind: 'tiny-bert', seed, hidden, layers},
 	});
-	writeFileSync(path.join(directory, 'onnx', 'model.onnx'), buildBertGraph(createRandom(seed), tokenizer.vocabSize, hidden, layers, dimension));
-	return {dimension};
+	writeFileSync(path.join(directory, 'onnx', 'model.onnx'), buildBertGraph(createRandom(seed), tokenizer.vocabSize, hidden, layers, dimension, options.projectTo));
+	return {dimension: options.projectTo ?? dimension};
 }

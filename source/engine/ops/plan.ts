@@ -9,6 +9,10 @@ import {openMemoryDatabase} from '../db/connection.js';
 import {Embedder} from '../embed/embedder.js';
 import {describeModelSource, modelFilesPresent, resolveModelSource} from '../embed/model-source.js';
 import {errorMessage} from '../errors.js';
+import {MigrationEvents} from '../migration/events.js';
+import type {MigrationSettings} from '../settings/schema.js';
+import {prepareStrategy, type StrategyQuality} from '../strategies/prepare.js';
+import type {WorkspacePaths} from '../workspace.js';
 import {backupsIntact} from '../migration/backup.js';
 import {lockHolder} from '../migration/lock.js';
 import {estimateDisk, formatBytes, sourceDimension, type DiskEstimate} from '../migration/preflight.js';
@@ -25,12 +29,52 @@ export type PlanReport = {
 	counts: TargetCounts & {remaining: number; previouslyFailed: number};
 	disk: DiskEstimate;
 	probe: {texts: number; textsPerSecond: number; device: string; estimatedSeconds: number; truncatedInSample: number} | undefined;
+	/** pad / truncate / transform: the quality measured on a sample, as the migration would. */
+	strategyQuality: StrategyQuality | undefined;
 	probeSkipped: string | undefined;
 	risks: string[];
 	resumes: boolean;
 };
 
 const probeSize = 64;
+
+/** The sample measurement the migration makes for pad / truncate / transform, read-only. */
+async function estimateStrategy(
+	paths: WorkspacePaths,
+	migration: MigrationSettings,
+	embedder: Embedder,
+	source: {model: string; dimension: number},
+	targetSetSize: number,
+	risks: string[],
+): Promise<StrategyQuality | undefined> {
+	if (migration.strategy === 'regenerate') {
+		return undefined;
+	}
+
+	const db = openMemoryDatabase(paths.database, {queryOnly: true});
+	try {
+		const prepared = await prepareStrategy({
+			strategy: migration.strategy,
+			db,
+			embedder,
+			events: new MigrationEvents(),
+			target: {model: migration.target_model, dimension: migration.output_dimension ?? embedder.dimension},
+			source,
+			targetSetSize,
+			settings: {sampleSize: migration.transform_sample_size, threshold: migration.transform_quality_threshold},
+		});
+		if (prepared.quality && migration.strategy !== 'transform') {
+			risks.push(`${migration.strategy} vectors are not comparable with the new model's queries (recall@10 ${prepared.quality.recallAtK.toFixed(2)} on a sample)`);
+		}
+
+		return prepared.quality;
+	} catch (error) {
+		risks.push(`strategy ${migration.strategy}: ${errorMessage(error)}`);
+		return undefined;
+	} finally {
+		db.close();
+	}
+}
 
 export async function runPlan(root: string, options: {batchSize?: number; env?: NodeJS.ProcessEnv; probe?: boolean} = {}): Promise<PlanReport> {
 	const {settings, paths} = openWorkspace(root);
@@ -49,6 +93,7 @@ export async function runPlan(root: string, options: {batchSize?: number; env?: 
 	let probeTexts: string[] = [];
 	let counts: TargetCounts;
 	let sourceDim: number;
+	let sourceModel = memory.embedding_model;
 	let previouslyFailed = 0;
 	let resumes = false;
 	let backupsReusable = false;
@@ -57,7 +102,8 @@ export async function runPlan(root: string, options: {batchSize?: number; env?: 
 		resumes = run !== undefined && run.status !== 'done';
 		backupsReusable = run !== undefined && run.backup_verified_at !== null && backupsIntact(paths, run.settings_sha256);
 		previouslyFailed = run ? countFailures(db, run.run_id) : 0;
-		sourceDim = sourceDimension(db, run?.source_model ?? memory.embedding_model);
+		sourceModel = run?.source_model ?? memory.embedding_model;
+		sourceDim = sourceDimension(db, sourceModel);
 		const targetDimensionGuess = run?.target_dimension ?? 1024;
 		counts = await countTargetSet(db, {model: migration.target_model, dimension: targetDimensionGuess});
 		const total = (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as {n: number}).n;
@@ -75,6 +121,7 @@ export async function runPlan(root: string, options: {batchSize?: number; env?: 
 	}
 
 	let probe: PlanReport['probe'];
+	let strategyQuality: StrategyQuality | undefined;
 	let probeSkipped: string | undefined;
 	let targetDimension: number | undefined;
 	const remaining = counts.total - counts.done;
@@ -102,6 +149,8 @@ export async function runPlan(root: string, options: {batchSize?: number; env?: 
 				if (truncated > 0) {
 					risks.push(`about ${Math.round((truncated / probeTexts.length) * 100)}% of messages are longer than max_tokens (${migration.max_tokens}) and will be truncated`);
 				}
+
+				strategyQuality = await estimateStrategy(paths, migration, embedder, {model: sourceModel, dimension: sourceDim}, counts.total, risks);
 			} finally {
 				await embedder.close();
 			}
@@ -135,13 +184,14 @@ export async function runPlan(root: string, options: {batchSize?: number; env?: 
 
 	return {
 		workspace: root,
-		source: {model: memory.embedding_model, dimension: sourceDim},
+		source: {model: sourceModel, dimension: sourceDim},
 		target: {model: migration.target_model, dimension: targetDimension, weights: describeModelSource(targetSource)},
 		strategy: migration.strategy,
 		batchSize,
 		counts: {...counts, remaining, previouslyFailed},
 		disk,
 		probe,
+		strategyQuality,
 		probeSkipped,
 		risks,
 		resumes,

@@ -61,6 +61,16 @@ const migration = z
 		dtype: z.enum(dtypeNames).default('auto'),
 		/** Texts longer than this many tokens are truncated by the tool, EOS kept. */
 		max_tokens: z.int().min(8).max(32_768).default(512),
+		/** Padded tokens per model call (rows × longest text in the batch); the batch size stays an upper bound. */
+		max_batch_tokens: z.int().min(64).max(1_048_576).default(8192),
+		/** onnxruntime intra-op threads for the model; null: one per core. */
+		intra_op_threads: z.int().min(1).max(256).nullable().default(null),
+		/** Matryoshka: keep the first k dimensions (32 … the model's), re-normalised. null: all. */
+		output_dimension: z.int().min(32).max(32_768).nullable().default(null),
+		/** transform: messages embedded to fit the map (or 10% of the target set, if fewer; at least 200). */
+		transform_sample_size: z.int().min(20).max(1_000_000).default(2000),
+		/** transform: the held-out recall@10 the map must reach, or nothing is written. */
+		transform_quality_threshold: z.number().min(0).max(1).default(0.9),
 	})
 	.prefault({});
 

@@ -41,6 +41,8 @@ class SimulatedCudaEmbedder implements EmbeddingBackend {
 
 	tokenize: EmbeddingBackend['tokenize'] = texts => this.real.tokenize(texts);
 	tokenizeAsync: EmbeddingBackend['tokenizeAsync'] = async texts => this.real.tokenizeAsync(texts);
+	encodeAsync: EmbeddingBackend['encodeAsync'] = async texts => this.real.encodeAsync(texts);
+	padEncoded: EmbeddingBackend['padEncoded'] = encoded => this.real.padEncoded(encoded);
 	embedBatch: EmbeddingBackend['embedBatch'] = async batch => this.real.embedBatch(batch);
 
 	async switchDevice(device: Device): Promise<void> {
@@ -155,7 +157,7 @@ describe('migration failures', () => {
 		const stopped = await first.run();
 		assert.equal(stopped.status, 'aborted');
 		const partial = targetRows(paths.database).length;
-		assert.ok(partial >= 40 && partial <= 56, `committed ${partial}`);
+		assert.ok(partial > 0 && partial < targetMessageIds(paths.database).length, `committed ${partial}`);
 		const second = await new Migration({workspace: paths.root, faults: new FaultInjector([])}).run();
 		assert.equal(second.status, 'done');
 		const rows = targetRows(paths.database);

@@ -1,0 +1,124 @@
+/**
+ * Reads the target set a window at a time and turns it into batches. When the vectors come from
+ * the model, a window is tokenised once, identical texts are embedded once (and remembered for the
+ * rest of the run), and the distinct texts are cut into length-sorted, token-budgeted batches.
+ * Checkpoints stay exact: only a window's last batch moves the cursor past the window.
+ */
+import type {EmbeddingBackend} from './context.js';
+import {planBatches} from './batch-planner.js';
+import type {TargetReader, TargetRow} from './target-set.js';
+
+export type PlannedBatch = {
+	/** Every row this batch commits: the embedded ones, their duplicates, and remembered texts. */
+	rows: TargetRow[];
+	/** One row per distinct text to embed (its `encoded` is set). */
+	unique: TargetRow[];
+	/** Dedup key of each row of `rows`. */
+	keys: string[];
+	/** Vectors of texts embedded earlier in the run, by key. */
+	remembered: Map<string, Float32Array>;
+	/** Checkpoint written with this batch (0 keeps the current one). */
+	cursorAfter: number;
+};
+
+/** Vectors of recent distinct texts, least recently used evicted first. */
+export class ReuseCache {
+	private readonly entries = new Map<string, Float32Array>();
+	reused = 0;
+
+	constructor(private readonly capacity: number) {}
+
+	get(key: string): Float32Array | undefined {
+		const vector = this.entries.get(key);
+		if (vector) {
+			this.entries.delete(key);
+			this.entries.set(key, vector);
+		}
+
+		return vector;
+	}
+
+	set(key: string, vector: Float32Array): void {
+		this.entries.delete(key);
+		this.entries.set(key, vector);
+		if (this.entries.size > this.capacity) {
+			this.entries.delete(this.entries.keys().next().value!);
+		}
+	}
+}
+
+export type PlannerSettings = {windowRows: number; maxTokens: () => number; maxRows: () => number; dedupe: boolean};
+
+/** A batch of rows embedded as they are (no dedupe, no re-ordering): retries, bisection, old-vector strategies. */
+export function plainBatch(rows: TargetRow[], cursorAfter: number): PlannedBatch {
+	return {rows, unique: rows, keys: rows.map(row => `row:${row.messageId}`), remembered: new Map(), cursorAfter};
+}
+
+export class WindowPlanner {
+	constructor(
+		private readonly reader: TargetReader,
+		private readonly embedder: EmbeddingBackend | undefined,
+		private readonly settings: PlannerSettings,
+		readonly cache: ReuseCache,
+	) {}
+
+	/** The next window's batches after `cursor`; empty with `exhausted` at the end of the table. */
+	async next(cursor: number): Promise<{batches: PlannedBatch[]; next: number; exhausted: boolean}> {
+		if (!this.embedder || !this.settings.dedupe) {
+			const {rows, next, exhausted} = this.reader.read(cursor, this.settings.maxRows());
+			return {batches: rows.length > 0 ? [plainBatch(rows, next)] : [], next, exhausted};
+		}
+
+		const window = this.reader.read(cursor, this.settings.windowRows, 3);
+		if (window.rows.length === 0) {
+			return {batches: [], next: window.next, exhausted: window.exhausted};
+		}
+
+		const encoded = await this.embedder.encodeAsync(window.rows.map(row => row.text));
+		const keys = encoded.map(item => item.ids.join(','));
+		const keyOf = new Map(window.rows.map((row, index) => [row, keys[index]!]));
+		const remembered = new Map<string, Float32Array>();
+		const representative = new Map<string, number>();
+		const rowsByKey = new Map<string, TargetRow[]>();
+		for (const [index, row] of window.rows.entries()) {
+			row.encoded = encoded[index];
+			const key = keys[index]!;
+			rowsByKey.set(key, [...(rowsByKey.get(key) ?? []), row]);
+			const known = remembered.has(key) ? remembered.get(key) : this.cache.get(key);
+			if (known) {
+				remembered.set(key, known);
+			} else if (!representative.has(key)) {
+				representative.set(key, index);
+			}
+		}
+
+		const distinct = [...representative.entries()];
+		const plan = planBatches(
+			distinct.map(([key, index]) => ({key, tokens: encoded[index]!.ids.length})),
+			this.settings.maxRows(),
+			this.settings.maxTokens(),
+		);
+		const batches: PlannedBatch[] = plan.map(indexes => {
+			const unique = indexes.map(position => window.rows[distinct[position]![1]]!);
+			const batchKeys = indexes.map(position => distinct[position]![0]);
+			const rows = batchKeys.flatMap(key => rowsByKey.get(key)!);
+			return {rows, unique, keys: rows.map(row => keyOf.get(row)!), remembered: new Map(), cursorAfter: 0};
+		});
+		// Rows whose text was embedded earlier in the run ride along with the first batch.
+		const reusedRows = [...remembered.keys()].flatMap(key => rowsByKey.get(key)!);
+		if (reusedRows.length > 0) {
+			const first = batches[0] ?? {rows: [], unique: [], keys: [], remembered: new Map(), cursorAfter: 0};
+			if (batches.length === 0) {
+				batches.push(first);
+			}
+
+			first.rows = [...first.rows, ...reusedRows];
+			first.keys = [...first.keys, ...reusedRows.map(row => keyOf.get(row)!)];
+			first.remembered = remembered;
+		}
+
+		this.cache.reused += window.rows.length - distinct.length;
+		batches.at(-1)!.cursorAfter = window.next;
+		return {batches, next: window.next, exhausted: window.exhausted};
+	}
+}
