@@ -59,7 +59,8 @@ type RawResult = {texts: number; seconds: number; textsPerSecond: number; modelO
 
 function runChild<T>(script: string, root: string, ...extra: Array<string | undefined>): T {
 	const arguments_ = [path.join(here, script), root, String(batchSize), ...extra.filter((value): value is string => value !== undefined)];
-	const result = spawnSync(process.execPath, arguments_, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+	// As the CLI runs (source/cli.ts): React's production build.
+	const result = spawnSync(process.execPath, arguments_, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, NODE_ENV: 'production'}});
 	if (result.status !== 0) {
 		throw new Error(`${script} failed: ${result.stderr}`);
 	}

@@ -23,6 +23,9 @@ export type DashboardBackend = {
 	quit: (force: boolean) => void;
 };
 
+/** At most 10 redraws a second from engine events. */
+const engineRedrawMs = 250;
+
 const forwardedEvents: MigrationEventName[] = [
 	'run:start',
 	'run:phase:enter',
@@ -45,6 +48,8 @@ export class DashboardController {
 	private state: DashboardState;
 	private readonly listeners = new Set<() => void>();
 	private readonly unsubscribe: Array<() => void> = [];
+	private lastNotifyAt = 0;
+	private pendingNotify: NodeJS.Timeout | undefined;
 
 	constructor(
 		private readonly backend: DashboardBackend,
@@ -62,7 +67,36 @@ export class DashboardController {
 		}
 
 		for (const name of forwardedEvents) {
-			this.unsubscribe.push(events.on(name, payload => this.dispatch({type: 'engine', event: {name, payload} as EngineEvent, now: this.now()})));
+			this.unsubscribe.push(events.on(name, payload => this.dispatchEngine({type: 'engine', event: {name, payload} as EngineEvent, now: this.now()})));
+		}
+	}
+
+	/**
+	 * Engine events can come hundreds of times a second; the state follows each one, but the
+	 * screen is told at most every `engineRedrawMs` (React renders on every notification, and
+	 * Ink's own frame limit only throttles the writing, not the rendering).
+	 */
+	private dispatchEngine(action: DashboardAction): void {
+		const next = reduce(this.state, action);
+		if (next === this.state) {
+			return;
+		}
+
+		this.state = next;
+		const wait = this.lastNotifyAt + engineRedrawMs - Date.now();
+		if (wait <= 0) {
+			this.notify();
+		} else {
+			this.pendingNotify ??= setTimeout(() => this.notify(), wait);
+		}
+	}
+
+	private notify(): void {
+		clearTimeout(this.pendingNotify);
+		this.pendingNotify = undefined;
+		this.lastNotifyAt = Date.now();
+		for (const listener of this.listeners) {
+			listener();
 		}
 	}
 
@@ -73,13 +107,13 @@ export class DashboardController {
 		return () => this.listeners.delete(listener);
 	};
 
-	dispatch(action: DashboardAction): void {
-		const next = reduce(this.state, action);
+	/** Applies actions and redraws at once (keys, the once-a-second update). */
+	dispatch(...actions: DashboardAction[]): void {
+		// Several actions, one notification: the once-a-second updates cost one redraw, not three.
+		const next = actions.reduce(reduce, this.state);
 		if (next !== this.state) {
 			this.state = next;
-			for (const listener of this.listeners) {
-				listener();
-			}
+			this.notify();
 		}
 	}
 
@@ -292,6 +326,7 @@ export class DashboardController {
 	}
 
 	dispose(): void {
+		clearTimeout(this.pendingNotify);
 		for (const stop of this.unsubscribe.splice(0)) {
 			stop();
 		}

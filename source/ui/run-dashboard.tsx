@@ -13,6 +13,7 @@ import type {WorkspacePaths} from '../engine/workspace.js';
 import {App} from './components/App.js';
 import type {Theme} from './components/theme.js';
 import {DashboardController, type DashboardBackend} from './controller.js';
+import type {DashboardAction} from './state.js';
 import {strings} from './i18n.js';
 import {detectCapabilities} from './terminal.js';
 
@@ -107,27 +108,32 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 	// Until this dashboard runs a migration itself, the database record shows what is going on
 	// (a finished run, or one running in another process).
 	const watcher = new RunWatcher(options.paths);
-	const watch = () => {
+	const watchAction = (): DashboardAction[] => {
 		if (migration) {
-			return;
+			return [];
 		}
 
 		const {run, failed, holderPid} = watcher.snapshot();
-		controller.dispatch({
-			type: 'watch',
-			snapshot: run && {phase: run.phase, status: run.status, done: run.target_done, total: run.target_total, failed, holderPid},
-			now: now(),
-		});
+		return [{type: 'watch', snapshot: run && {phase: run.phase, status: run.status, done: run.target_done, total: run.target_total, failed, holderPid}, now: now()}];
 	};
 
-	const timers = [
-		setInterval(() => controller.tick(), 1000),
-		setInterval(() => controller.addResources(sampler.sample()), 1000),
-		setInterval(() => controller.addLogEntries(follower.poll().entries), 500),
-		setInterval(watch, 1000),
-	];
+	// Once a second: the clock, the resources, the log and the run record, in one update (one
+	// redraw). While nothing runs (paused, idle, finished) every other second is enough.
+	let seconds = 0;
+	const everySecond = () => {
+		const {mode} = controller.getState();
+		const active = mode === 'running' || mode === 'starting' || mode === 'stopping';
+		if (!active && seconds++ % 2 === 1) {
+			return;
+		}
+
+		const entries = follower.poll().entries;
+		controller.dispatch({type: 'tick', now: now()}, {type: 'resources', reading: sampler.sample()}, ...(entries.length > 0 ? [{type: 'log' as const, entries}] : []), ...watchAction());
+	};
+
+	const timers = [setInterval(everySecond, 1000)];
 	if (!options.startImmediately) {
-		watch();
+		controller.dispatch(...watchAction());
 	}
 	controller.addResources(sampler.sample());
 	controller.addLogEntries(follower.poll().entries);

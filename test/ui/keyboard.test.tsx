@@ -13,6 +13,15 @@ import {t0} from './fixtures.js';
 const theme: Theme = {color: false, unicode: true, strings: strings('en'), language: 'en'};
 const tick = async () => new Promise(resolve => setTimeout(resolve, 30));
 
+/** Engine-driven redraws are coalesced (a few a second): wait for the frame to show `pattern`. */
+async function waitForFrame(app: {lastFrame: () => string | undefined}, pattern: RegExp): Promise<void> {
+	for (let attempt = 0; attempt < 40 && !pattern.test(app.lastFrame() ?? ''); attempt++) {
+		await tick();
+	}
+
+	assert.match(app.lastFrame() ?? '', pattern);
+}
+
 function setup(options: {readOnly?: boolean} = {}) {
 	const events = new MigrationEvents();
 	const control = new RunControl(32, events);
@@ -55,7 +64,7 @@ describe('dashboard keys', () => {
 		app.stdin.write('p');
 		await tick();
 		assert.equal(control.paused, true);
-		assert.match(app.lastFrame()!, /PAUSED/);
+		await waitForFrame(app, /PAUSED/);
 		app.stdin.write('p');
 		await tick();
 		assert.equal(control.paused, false);
@@ -68,7 +77,7 @@ describe('dashboard keys', () => {
 		app.stdin.write('v');
 		await tick();
 		assert.deepEqual(calls, ['verify']);
-		assert.match(app.lastFrame()!, /batch: 16/);
+		await waitForFrame(app, /batch: 16/);
 		app.unmount();
 	});
 

@@ -1,0 +1,133 @@
+/** Picks the subcommand, parses its flags, runs it, and turns errors into one line. */
+import process from 'node:process';
+import meow from 'meow';
+import {findCommand, commands, guideFlagAliases} from './commands/registry.js';
+import type {Command, CommandContext} from './commands/types.js';
+import {openDashboard} from './commands/dashboard.js';
+import {reportError} from './commands/report-error.js';
+import {UsageError} from './engine/errors.js';
+
+const topHelp = `
+Usage
+  $ qwen3-migrate <command> [options]
+
+Migrates a PigPig bot's long-term memory (SQLite + per-channel FAISS indexes) from the old
+sentence-embedding model to Qwen3-Embedding-0.6B: resumable, with backups and rollback.
+
+Commands
+${commands.map(command => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
+
+The troubleshooting guide's flags work too: --migrate, --check-only, --dry-run, --verify.
+Run \`qwen3-migrate <command> --help\` for a command's options and examples.
+
+Examples
+  $ qwen3-migrate demo /tmp/ws --no-ui
+`;
+
+/** Rewrites `--migrate --batch-size=10` (the guide's spelling) to `migrate --batch-size=10`. */
+export function normalizeArguments(argv: string[]): string[] {
+	const aliasIndex = argv.findIndex(argument => argument in guideFlagAliases);
+	if (aliasIndex < 0 || (argv[0] && !argv[0].startsWith('-') && findCommand(argv[0]))) {
+		return argv;
+	}
+
+	const rest = argv.filter((_argument, index) => index !== aliasIndex);
+	return [guideFlagAliases[argv[aliasIndex]!]!, ...rest];
+}
+
+const kebabCase = (name: string) => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+
+/** Rejects flags the command does not define, with our one-line error instead of meow's. */
+function rejectUnknownFlags(command: Command, argv: string[]): void {
+	const known = new Set<string>();
+	for (const [name, spec] of Object.entries(command.flags)) {
+		for (const alias of [name, kebabCase(name), ...(spec.aliases ?? [])]) {
+			known.add(alias);
+			if (spec.type === 'boolean') {
+				known.add(`no-${alias}`);
+			}
+		}
+
+		if (spec.shortFlag) {
+			known.add(spec.shortFlag);
+		}
+	}
+
+	for (const argument of argv) {
+		if (argument === '--') {
+			return;
+		}
+
+		const match = /^--?([^=]+)/.exec(argument);
+		if (match && !/^-\d/.test(argument) && !known.has(match[1]!)) {
+			throw new UsageError(`unknown option ${argument.split('=')[0]} for "${command.name}"`, `run \`qwen3-migrate ${command.name} --help\` to see its options`);
+		}
+	}
+}
+
+function parseCommandArguments(command: Command, argv: string[]) {
+	rejectUnknownFlags(command, argv);
+	return meow(command.help, {
+		importMeta: import.meta,
+		argv,
+		flags: command.flags as never,
+		allowUnknownFlags: true,
+		autoHelp: false,
+		autoVersion: false,
+		description: false,
+	});
+}
+
+async function main(): Promise<number> {
+	const argv = normalizeArguments(process.argv.slice(2));
+	const debug = argv.includes('--debug');
+	const controller = new AbortController();
+	const onSignal = () => controller.abort(new Error('interrupted'));
+	process.once('SIGINT', onSignal);
+	process.once('SIGTERM', onSignal);
+	const context: CommandContext = {
+		stdout: process.stdout,
+		stderr: process.stderr,
+		env: process.env,
+		cwd: process.cwd(),
+		interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+		signal: controller.signal,
+	};
+
+	try {
+		const [name, ...rest] = argv;
+		if (!name && context.interactive) {
+			return await openDashboard({root: context.cwd, startImmediately: false, readOnly: false}, context);
+		}
+
+		if (!name || name === '--help' || name === '-h' || name === 'help') {
+			context.stdout.write(`${topHelp.trim()}\n`);
+			return 0;
+		}
+
+		if (name === '--version' || name === '-v') {
+			const cli = meow({importMeta: import.meta, argv: [], autoHelp: false, autoVersion: false});
+			context.stdout.write(`${cli.pkg.version ?? 'unknown'}\n`);
+			return 0;
+		}
+
+		const command = findCommand(name);
+		if (!command) {
+			throw new UsageError(`unknown command "${name}"`, `run \`qwen3-migrate --help\` to list the commands`);
+		}
+
+		if (rest.includes('--help') || rest.includes('-h')) {
+			context.stdout.write(`${command.help.trim()}\n`);
+			return 0;
+		}
+
+		const cli = parseCommandArguments(command, rest);
+		return await command.run({input: cli.input, flags: cli.flags}, context);
+	} catch (error) {
+		return reportError(error, context.stderr, debug);
+	}
+}
+
+export async function run(): Promise<number> {
+	return main();
+}
