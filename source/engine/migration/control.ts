@@ -12,7 +12,7 @@ export class RunControl {
 	requestedDevice: Device | undefined;
 	retryRequested = false;
 	/** Padded tokens per model call (rows × longest text); halved with the batch on out of memory. */
-	tokenBudget = 8192;
+	tokenBudget = 2048;
 
 	constructor(
 		private size: number,

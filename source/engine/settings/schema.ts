@@ -62,7 +62,7 @@ const migration = z
 		/** Texts longer than this many tokens are truncated by the tool, EOS kept. */
 		max_tokens: z.int().min(8).max(32_768).default(512),
 		/** Padded tokens per model call (rows × longest text in the batch); the batch size stays an upper bound. */
-		max_batch_tokens: z.int().min(64).max(1_048_576).default(8192),
+		max_batch_tokens: z.int().min(64).max(1_048_576).default(2048),
 		/** onnxruntime intra-op threads for the model; null: one per core. */
 		intra_op_threads: z.int().min(1).max(256).nullable().default(null),
 		/** Matryoshka: keep the first k dimensions (32 … the model's), re-normalised. null: all. */

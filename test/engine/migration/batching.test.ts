@@ -75,6 +75,6 @@ describe('token-budget batches, length bucketing and duplicate reuse', () => {
 		const outcome = await migration.run();
 		assert.equal(outcome.status, 'done');
 		assert.equal(migration.control.batchSize, 8);
-		assert.equal(migration.control.tokenBudget, 2048);
+		assert.equal(migration.control.tokenBudget, 512);
 	});
 });
