@@ -50,6 +50,7 @@ install_node_packages() {
 	# onnxruntime-node's own install script downloads CUDA binaries from outside the npm registry;
 	# the CPU binaries are bundled. GPU users: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node
 	export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
+	export QWEN3_MIGRATE_REQUIRE_FAISS=1
 	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 		echo "setup: npm ci (better-sqlite3 and faiss-node build from source: a minute or two)"
 		npm ci --no-audit --no-fund

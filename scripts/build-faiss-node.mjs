@@ -115,8 +115,15 @@ function buildFromSource(faissDir) {
 	writeFileSync(path.join(faissDir, 'binding.gyp'), JSON.stringify(bindingGyp, undefined, 2));
 	mkdirSync(path.join(faissDir, 'build'), {recursive: true});
 	log('building from source against the system libfaiss (about a minute)...');
-	const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', ...localHeadersArgs()], {cwd: faissDir, stdio: 'inherit'});
-	return result.status === 0 && faissNodeLoads(faissDir);
+	const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', ...localHeadersArgs()], {cwd: faissDir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+	if (result.status !== 0) {
+		// The compiler's own words, for the report; a successful build stays quiet.
+		log(`node-gyp failed (exit ${result.status}):`);
+		console.log(`${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').slice(-40).join('\n'));
+		return false;
+	}
+
+	return faissNodeLoads(faissDir);
 }
 
 function main() {
@@ -141,8 +148,12 @@ function main() {
 		return;
 	}
 
-	log('FAILED: faiss-node could not be installed. Index building will not work until this is fixed.');
-	process.exitCode = 1;
+	log('FAILED: faiss-node could not be installed. Index building and verification will not work until this is fixed');
+	log('(`qwen3-migrate check` reports it). Everything else is installed.');
+	// setup.sh (and CI) want a complete install: there this is an error.
+	if (process.env.QWEN3_MIGRATE_REQUIRE_FAISS === '1') {
+		process.exitCode = 1;
+	}
 }
 
 main();

@@ -24,7 +24,12 @@ let doneAtEmbedEnd = 0;
 let latestDone = 0;
 let inEmbed = false;
 let committed = false;
-migration.events.on('batch:commit:done', () => {
+let modelMs = 0;
+migration.events.on('batch:commit:done', ({inferenceMs}) => {
+	if (inEmbed && embedStarted !== 0) {
+		modelMs += inferenceMs;
+	}
+
 	committed = true;
 });
 // Steady state, as the raw benchmark measures it after a warm-up batch: the clock starts at the
@@ -99,6 +104,8 @@ process.stdout.write(
 		embedded,
 		seconds,
 		textsPerSecond: embedded / seconds,
+		/** Share of the embed phase the model spent computing: how well the pipeline keeps it busy. */
+		modelBusy: modelMs / 1000 / seconds,
 		maxRssMb: process.resourceUsage().maxRSS / 1024,
 		pausedCpuPercent: pausedCpu,
 		renderedBytes,

@@ -49,6 +49,7 @@ type ChildResult = {
 	p99EventLoopDelayMs: number;
 	pausedCpuPercent?: number;
 	renderedBytes?: number;
+	modelBusy: number;
 };
 
 function migrateInChild(root: string, mode?: '--dashboard' | '--paused-cpu'): ChildResult {
@@ -184,6 +185,7 @@ try {
 		console.log(`  raw inference      ${speed.raw.textsPerSecond.toFixed(1)} texts/s (${speed.texts} texts, heavy model; model alone on pre-tokenised batches: ${speed.raw.modelOnlyTextsPerSecond.toFixed(1)})`);
 		console.log(`  migration (embed)  ${speed.migration.textsPerSecond.toFixed(1)} texts/s`);
 		console.log(`  ratio              ${(speed.ratio * 100).toFixed(1)}% of raw (target ≥ 95%)  ${pass(speed.ratio >= 0.95)}`);
+		console.log(`  model busy         ${(speed.migration.modelBusy * 100).toFixed(1)}% of the embed phase (reuse and bucketing also cut the model's work)`);
 	}
 
 	for (const run of rss ?? []) {

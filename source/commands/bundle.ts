@@ -4,7 +4,7 @@ import path from 'node:path';
 import {UsageError} from '../engine/errors.js';
 import {formatFileStamp} from '../engine/log/format.js';
 import {buildSupportBundle} from '../engine/ops/bundle.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 
 export const bundleCommand: Command = {
@@ -29,9 +29,7 @@ Examples
 `,
 	flags: {...workspaceFlag, out: {type: 'string'}, ...outputFlags},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		const root = path.resolve(context.cwd, flags.workspace as string);
 		const out = path.resolve(context.cwd, (flags.out as string | undefined) ?? `qwen3-migrate-support-${formatFileStamp(new Date())}.tar.gz`);

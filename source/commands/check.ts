@@ -1,10 +1,9 @@
 /** `qwen3-migrate check` (the guide's `--check-only`): is this machine and workspace ready? */
 import path from 'node:path';
-import {UsageError} from '../engine/errors.js';
 import {runCheck} from '../engine/ops/check.js';
 import {exitCodeForItems, formatItem} from '../engine/ops/report.js';
 import {detectCapabilities} from '../ui/terminal.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 
 export const checkCommand: Command = {
@@ -36,9 +35,7 @@ Examples
 `,
 	flags: {...workspaceFlag, ...outputFlags},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		const report = await runCheck(path.resolve(context.cwd, flags.workspace as string), {env: context.env});
 		if (flags.json) {

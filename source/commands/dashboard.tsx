@@ -8,7 +8,7 @@ import {runVerify} from '../engine/ops/verify.js';
 import {loadSettings} from '../engine/settings/load.js';
 import {workspacePaths} from '../engine/workspace.js';
 import {runDashboard} from '../ui/run-dashboard.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command, CommandContext} from './types.js';
 
 export type OpenDashboardOptions = {
@@ -84,9 +84,7 @@ Examples
 		debug: outputFlags.debug!,
 	},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		if (!context.interactive) {
 			throw new UsageError('the dashboard needs a terminal', 'run it in a terminal (over SSH: ssh -t), or use `qwen3-migrate migrate --no-ui` for plain progress lines');

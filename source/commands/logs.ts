@@ -1,14 +1,13 @@
 /** `qwen3-migrate logs`: the guide's log analysis, and --follow to tail the current log. */
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {UsageError} from '../engine/errors.js';
 import {formatLogLine} from '../engine/log/format.js';
 import {LogFollower} from '../engine/log/follow.js';
 import {analyzeLogs, listLogFiles, type LogAnalysis} from '../engine/ops/log-analysis.js';
 import {requireWorkspaceDirectory} from '../engine/ops/workspace-input.js';
 import {formatDuration} from '../engine/util/rate.js';
 import {workspacePaths} from '../engine/workspace.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 
 function describe(analysis: LogAnalysis): string {
@@ -62,9 +61,7 @@ Examples
 `,
 	flags: {...workspaceFlag, follow: {type: 'boolean', shortFlag: 'f', default: false}, ...outputFlags},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		const root = path.resolve(context.cwd, flags.workspace as string);
 		requireWorkspaceDirectory(root);

@@ -2,12 +2,12 @@
 import path from 'node:path';
 import {Migration, type MigrationOutcome} from '../engine/migration/migration.js';
 import {pruneOldVectors} from '../engine/migration/prune.js';
-import {UsageError, exitCodes} from '../engine/errors.js';
+import {exitCodes} from '../engine/errors.js';
 import {deviceNames, profileNames, strategyNames, type ProfileName, type StrategyName} from '../engine/settings/schema.js';
 import {openDashboard} from './dashboard.js';
 import {attachProgressPrinter} from './progress-printer.js';
 import {confirm} from './prompt.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {batchSizeFlag, outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command, CommandContext} from './types.js';
 
 function describeOutcome(outcome: MigrationOutcome): string {
@@ -41,18 +41,6 @@ function exitCodeFor(outcome: MigrationOutcome): number {
 	}
 
 	return outcome.status === 'done' && outcome.failed > 0 ? exitCodes.problems : exitCodes.ok;
-}
-
-function integerFlag(name: string, value: unknown): number | undefined {
-	if (value === undefined) {
-		return undefined;
-	}
-
-	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 4096) {
-		throw new UsageError(`--${name}: expected an integer from 1 to 4096, received ${JSON.stringify(value) ?? typeof value}`, `e.g. --${name} 32`);
-	}
-
-	return value;
 }
 
 async function runPrune(root: string, yes: boolean, json: boolean, context: CommandContext): Promise<number> {
@@ -116,9 +104,7 @@ Examples
 		...outputFlags,
 	},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		const root = path.resolve(context.cwd, flags.workspace as string);
 		const json = flags.json as boolean;
@@ -129,7 +115,7 @@ Examples
 
 		const migration = new Migration({
 			workspace: root,
-			batchSize: integerFlag('batch-size', flags.batchSize),
+			batchSize: batchSizeFlag(flags.batchSize),
 			device: flags.device as 'auto' | 'cpu' | 'cuda' | undefined,
 			profile: flags.profile as ProfileName | undefined,
 			strategy: flags.strategy as StrategyName | undefined,

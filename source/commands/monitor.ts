@@ -10,7 +10,7 @@ import {requireWorkspaceDirectory} from '../engine/ops/workspace-input.js';
 import {loadSettings} from '../engine/settings/load.js';
 import {workspacePaths} from '../engine/workspace.js';
 import {formatMegabytes} from '../ui/format.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 
 type Sample = ResourceReading & {migrationPid: number | undefined; migrationRssBytes: number | undefined};
@@ -58,9 +58,7 @@ Examples
 		...outputFlags,
 	},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		const duration = flags.duration as number;
 		const interval = flags.interval as number;

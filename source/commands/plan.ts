@@ -1,10 +1,9 @@
 /** `qwen3-migrate plan` (the guide's `--dry-run`): what migrate would do; writes nothing. */
 import path from 'node:path';
-import {UsageError} from '../engine/errors.js';
 import {formatBytes} from '../engine/migration/preflight.js';
 import {runPlan, type PlanReport} from '../engine/ops/plan.js';
 import {formatDuration} from '../engine/util/rate.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {batchSizeFlag, outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 
 function describe(plan: PlanReport): string {
@@ -58,14 +57,9 @@ Examples
 `,
 	flags: {...workspaceFlag, batchSize: {type: 'number'}, probe: {type: 'boolean', default: true}, ...outputFlags},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
-		const batchSize = flags.batchSize as number | undefined;
-		if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 4096)) {
-			throw new UsageError(`--batch-size: expected an integer from 1 to 4096, received ${String(batchSize)}`, 'e.g. --batch-size 32');
-		}
+		const batchSize = batchSizeFlag(flags.batchSize);
 
 		const plan = await runPlan(path.resolve(context.cwd, flags.workspace as string), {batchSize, env: context.env, probe: flags.probe as boolean});
 		context.stdout.write(flags.json ? `${JSON.stringify(plan, undefined, 2)}\n` : `${describe(plan)}\n`);

@@ -1,9 +1,8 @@
 /** `qwen3-migrate reset`: start over — migration state and new-model rows gone, example settings back. */
 import path from 'node:path';
-import {UsageError} from '../engine/errors.js';
 import {resetWorkspace} from '../engine/ops/reset.js';
 import {confirm} from './prompt.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 
 export const resetCommand: Command = {
@@ -33,9 +32,7 @@ Examples
 `,
 	flags: {...workspaceFlag, models: {type: 'boolean', default: false}, yes: {type: 'boolean', shortFlag: 'y', default: false}, ...outputFlags},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		const root = path.resolve(context.cwd, flags.workspace as string);
 		if (!flags.yes && !(await confirm(context, `This removes the migration's state and new-model vectors in ${root} and restores the example settings. Type "reset" to confirm:`, 'reset', 'reset'))) {

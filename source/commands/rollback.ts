@@ -1,9 +1,9 @@
 /** `qwen3-migrate rollback`: back to exactly the state before the migration. */
 import path from 'node:path';
 import {rollbackMigration} from '../engine/migration/rollback.js';
-import {UsageError, exitCodes} from '../engine/errors.js';
+import {exitCodes} from '../engine/errors.js';
 import {confirm} from './prompt.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 
 export const rollbackCommand: Command = {
@@ -37,9 +37,7 @@ Examples
 		...outputFlags,
 	},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		const root = path.resolve(context.cwd, flags.workspace as string);
 		if (!flags.yes && !(await confirm(context, `Roll back the migration in ${root}? Type "rollback" to confirm:`, 'rollback', 'rollback'))) {

@@ -7,7 +7,7 @@ import {fixDuplicates, rebuildChannels, runVerify, type VerifyReport} from '../e
 import {openWorkspace} from '../engine/ops/workspace-input.js';
 import {detectCapabilities} from '../ui/terminal.js';
 import {confirm} from './prompt.js';
-import {outputFlags, sharedHelp, workspaceFlag} from './shared-flags.js';
+import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command, CommandContext} from './types.js';
 
 const marks: Record<ItemStatus, [string, string]> = {ok: ['✅', '[ok]  '], warn: ['⚠️ ', '[warn]'], fail: ['❌', '[FAIL]']};
@@ -88,9 +88,7 @@ Examples
 		...outputFlags,
 	},
 	async run({input, flags}, context) {
-		if (input.length > 0) {
-			throw new UsageError(`unexpected argument "${input[0]}"`, 'pass the workspace with --workspace DIR');
-		}
+		rejectArguments(input);
 
 		const sample = flags.sample as number;
 		if (!Number.isInteger(sample) || sample < 0) {

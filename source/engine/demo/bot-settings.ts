@@ -16,34 +16,9 @@ export type DemoModelPaths = {source: string; target: string};
 
 /** The file text: written by hand so the snowflake channel id stays an exact 64-bit integer. */
 export function demoSettingsText(models: DemoModelPaths): string {
-	const memorySystem = {
-		enabled: true,
-		auto_detection: true,
-		profile: 'high_performance',
-		cpu_only_mode: false,
-		embedding_model: sourceModelDefault,
-		database_path: 'data/memory/memory.db',
-		memory_threshold_mb: 2048,
-		hardware_detection: {gpu_memory_limit_mb: 4096, fallback_to_cpu: true},
-		performance: {batch_size: 32, max_concurrent_queries: 8},
-		migration: {
-			migration_batch_size: 32,
-			strategy: 'regenerate',
-			target_model: targetModelDefault,
-			target_model_path: models.target,
-			source_model_path: models.source,
-			hf_endpoint: null,
-			model_cache_dir: 'data/memory/models',
-			device: 'auto',
-			dtype: 'auto',
-			max_tokens: 512,
-			max_batch_tokens: 2048,
-			intra_op_threads: null,
-			output_dimension: null,
-			transform_sample_size: 2000,
-			transform_quality_threshold: 0.9,
-		},
-	};
+	// The example's memory_system, with the generated models as the weights to load.
+	const {memory_system: memorySystem} = exampleSettings() as {memory_system: {migration: Record<string, unknown>}};
+	memorySystem.migration = {...memorySystem.migration, target_model_path: models.target, source_model_path: models.source};
 	const body = JSON.stringify({...botSections, notification: {discord_dm: true, update_channel_id: '__ID__'}, memory_system: memorySystem}, undefined, 2);
 	return `${body.replace('"__ID__"', '1208661941539704852')}\n`;
 }

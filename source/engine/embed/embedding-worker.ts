@@ -57,10 +57,14 @@ async function run(request: RunRequest): Promise<void> {
 	reply({type: 'result', id: request.id, vectors, dimension, inferenceMs: performance.now() - started}, [vectors.buffer as ArrayBuffer]);
 }
 
+// Requests run one after another: a queued batch waits here, not inside the model, so each
+// result's inferenceMs is the model's own time (the engine's "model busy" figure relies on it).
+let queue: Promise<void> = Promise.resolve();
 port.on('message', (request: WorkerRequest) => {
-	const task = request.type === 'load' ? load(request) : run(request);
-	task.catch((error: unknown) => {
-		const failure = error instanceof Error ? error : new Error(String(error));
-		reply({type: 'error', id: request.type === 'load' ? 'load' : request.id, message: failure.message, stack: failure.stack});
-	});
+	queue = queue
+		.then(async () => (request.type === 'load' ? load(request) : run(request)))
+		.catch((error: unknown) => {
+			const failure = error instanceof Error ? error : new Error(String(error));
+			reply({type: 'error', id: request.type === 'load' ? 'load' : request.id, message: failure.message, stack: failure.stack});
+		});
 });

@@ -24,8 +24,11 @@ export function channelIndexPaths(directory: string, channelId: string): {index:
 	return {index: path.join(directory, `${stem}.index`), mapping: path.join(directory, `${stem}.mapping`)};
 }
 
-/** Vectors added to FAISS per call: bounds the temporary JS number array faiss-node needs. */
-const addChunkRows = 2048;
+/**
+ * Vectors added to FAISS per call: faiss-node takes a plain JS number array (8 bytes a value, plus
+ * its own copy), so small chunks keep the peak memory of an index build close to the index itself.
+ */
+const addChunkRows = 256;
 
 /**
  * Builds one channel's IndexFlatL2 from vectors streamed in, holding at most one chunk outside

@@ -19,6 +19,8 @@ type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: fals
 
 type PendingBatch = {rows: TargetRow[]; cursorAfter: number; result: Promise<Settled>};
 
+/** Rows per write transaction: bounds how long one commit holds the event loop (and the lock). */
+const commitChunkRows = 256;
 /** Rows read ahead, tokenised and sorted into batches at a time. */
 const windowRows = 2048;
 /** Distinct texts whose vectors are remembered for reuse (least recently used go first). */
@@ -206,15 +208,35 @@ export class EmbedLoop {
 		}
 	}
 
+	/**
+	 * Writes a batch's vectors with its checkpoint. A batch that carries many duplicates is written
+	 * in transactions of `commitChunkRows` with a turn of the event loop between them; only the
+	 * last one moves the checkpoint, and a row is never written twice (the insert checks).
+	 */
 	private async commit(rows: TargetRow[], result: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
 		const {context} = this;
 		const started = context.now();
+		const {dimension} = result;
+		let embedded = 0;
+		for (let start = 0; start < rows.length; start += commitChunkRows) {
+			const last = start + commitChunkRows >= rows.length;
+			const end = Math.min(rows.length, start + commitChunkRows);
+			embedded += await this.commitChunk(rows.slice(start, end), result.vectors.subarray(start * dimension, end * dimension), dimension, last ? cursor : 0, last ? truncated : 0);
+			if (!last) {
+				await yieldToEventLoop();
+			}
+		}
+
+		this.afterCommit(embedded, truncated, context.now() - started, result.inferenceMs, rows.length);
+	}
+
+	/** One transaction, retried while another process holds the database lock. */
+	private async commitChunk(rows: TargetRow[], vectors: Float32Array, dimension: number, cursor: number, truncated: number): Promise<number> {
+		const {context} = this;
 		for (let attempt = 1; ; attempt++) {
 			try {
 				context.faults.beforeCommit();
-				const embedded = this.commitBatch(rows, result.vectors, result.dimension, cursor, truncated);
-				this.afterCommit(embedded, truncated, context.now() - started, result.inferenceMs, rows.length);
-				return;
+				return this.commitBatch(rows, vectors, dimension, cursor, truncated);
 			} catch (error) {
 				if (classifyBatchError(error) !== 'busy' || attempt >= maxBusyRetries) {
 					throw error instanceof AppError

@@ -13,7 +13,7 @@ const blankSql = `TRIM(COALESCE(${textSql}, ''), ${blankCharacters}) = ''`;
 const fromSql = 'FROM messages m LEFT JOIN channels c ON c.channel_id = m.channel_id';
 
 /** Rows scanned per statement. */
-export const scanWindow = 2000;
+export const scanWindow = 1000;
 
 export type TargetRow = {
 	rowid: number;

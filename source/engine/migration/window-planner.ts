@@ -62,6 +62,22 @@ export class WindowPlanner {
 		readonly cache: ReuseCache,
 	) {}
 
+	/** Reads up to windowRows rows in statements of a few hundred, yielding in between. */
+	private async readWindow(cursor: number): Promise<{rows: TargetRow[]; next: number; exhausted: boolean}> {
+		const rows: TargetRow[] = [];
+		let next = cursor;
+		let exhausted = false;
+		for (let round = 0; round < 8 && rows.length < this.settings.windowRows && !exhausted; round++) {
+			const part = this.reader.read(next, Math.min(512, this.settings.windowRows - rows.length), 1);
+			rows.push(...part.rows);
+			next = part.next;
+			exhausted = part.exhausted;
+			await new Promise(resolve => setImmediate(resolve));
+		}
+
+		return {rows, next, exhausted};
+	}
+
 	/** The next window's batches after `cursor`; empty with `exhausted` at the end of the table. */
 	async next(cursor: number): Promise<{batches: PlannedBatch[]; next: number; exhausted: boolean}> {
 		if (!this.embedder || !this.settings.dedupe) {
@@ -69,7 +85,7 @@ export class WindowPlanner {
 			return {batches: rows.length > 0 ? [plainBatch(rows, next)] : [], next, exhausted};
 		}
 
-		const window = this.reader.read(cursor, this.settings.windowRows, 3);
+		const window = await this.readWindow(cursor);
 		if (window.rows.length === 0) {
 			return {batches: [], next: window.next, exhausted: window.exhausted};
 		}

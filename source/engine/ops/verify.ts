@@ -44,13 +44,37 @@ function countAndExamples(db: Database.Database, fromWhere: string, example: str
 	return {count, rows};
 }
 
-/** Blobs of the wrong length, with NaN or infinite values, or of zero norm, scanned in chunks. */
-function blobProblems(db: Database.Database): {wrongLength: string[]; notFinite: string[]; zeroNorm: string[]; counts: [number, number, number]} {
+/**
+ * Blobs of the wrong length, with NaN or infinite values, or of zero norm. Scanned in chunks of
+ * rows with a turn of the event loop between them, so the dashboard stays live during a `v`.
+ */
+async function blobProblems(db: Database.Database): Promise<{wrongLength: string[]; notFinite: string[]; zeroNorm: string[]; counts: [number, number, number]}> {
 	const wrongLength: string[] = [];
 	const notFinite: string[] = [];
 	const zeroNorm: string[] = [];
 	const counts: [number, number, number] = [0, 0, 0];
-	const rows = db.prepare('SELECT id, message_id AS messageId, dimension, vector_data AS blob FROM embeddings').iterate() as Iterable<{id: number; messageId: string; dimension: number; blob: Buffer}>;
+	const chunk = db.prepare('SELECT id, message_id AS messageId, dimension, vector_data AS blob FROM embeddings WHERE id > ? ORDER BY id LIMIT 2000');
+	const rows: Array<{id: number; messageId: string; dimension: number; blob: Buffer}> = [];
+	for (let after = 0; ; ) {
+		rows.length = 0;
+		rows.push(...(chunk.all(after) as typeof rows));
+		if (rows.length === 0) {
+			break;
+		}
+
+		after = rows.at(-1)!.id;
+		scanBlobs(rows, {wrongLength, notFinite, zeroNorm, counts});
+		await new Promise(resolve => setImmediate(resolve));
+	}
+
+	return {wrongLength, notFinite, zeroNorm, counts};
+}
+
+function scanBlobs(
+	rows: Array<{id: number; messageId: string; dimension: number; blob: Buffer}>,
+	found: {wrongLength: string[]; notFinite: string[]; zeroNorm: string[]; counts: [number, number, number]},
+): void {
+	const {wrongLength, notFinite, zeroNorm, counts} = found;
 	for (const row of rows) {
 		const label = `${row.messageId} (row ${row.id})`;
 		if (!Buffer.isBuffer(row.blob) || row.blob.length !== row.dimension * 4) {
@@ -86,11 +110,9 @@ function blobProblems(db: Database.Database): {wrongLength: string[]; notFinite:
 			}
 		}
 	}
-
-	return {wrongLength, notFinite, zeroNorm, counts};
 }
 
-function databaseFindings(db: Database.Database, model: string): Finding[] {
+async function databaseFindings(db: Database.Database, model: string): Promise<Finding[]> {
 	const findings: Finding[] = [];
 	const orphans = countAndExamples(db, 'FROM embeddings e LEFT JOIN messages m ON m.message_id = e.message_id WHERE m.message_id IS NULL', 'e.message_id');
 	findings.push(finding('orphaned-vectors', 'orphaned vectors (no message)', orphans.rows, orphans.count, 'warn', 'harmless to the bot; delete them with SQL if you like'));
@@ -115,7 +137,7 @@ function databaseFindings(db: Database.Database, model: string): Finding[] {
 		detail: dimensions.length === 0 ? 'no vectors' : dimensions.map(row => `${row.model}: ${row.dimension}-d × ${row.n}`).join('; '),
 		fix: mixed.length > 0 ? 'vector dimension mismatch: re-embed with `qwen3-migrate migrate --strategy regenerate`' : undefined,
 	});
-	const blobs = blobProblems(db);
+	const blobs = await blobProblems(db);
 	findings.push(
 		finding('blob-length', 'vector blobs whose length is not 4 × dimension', blobs.wrongLength.map(example => ({example})), blobs.counts[0], 'fail', 'those rows are unusable: delete them and migrate again to re-embed'),
 		finding('blob-nan', 'vectors with NaN or infinite values', blobs.notFinite.map(example => ({example})), blobs.counts[1], 'fail', 'delete them and migrate again to re-embed'),
@@ -156,7 +178,7 @@ export async function runVerify(root: string, options: {samplePerChannel?: numbe
 	const db = openMemoryDatabase(paths.database, {queryOnly: true});
 	try {
 		const dimension = sourceDimension(db, model);
-		const findings = databaseFindings(db, model);
+		const findings = await databaseFindings(db, model);
 		let channelsToRebuild: string[] = [];
 		if (dimension > 0) {
 			const indexes = await indexFindings(db, paths, model, dimension, options.samplePerChannel ?? 20);
