@@ -5,15 +5,44 @@
  * aside, never overwritten.
  */
 import {createHash} from 'node:crypto';
-import {cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
+import {cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync} from 'node:fs';
+import {cp, readdir, rm} from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import {backupDatabaseFile} from '../db/backup-in-worker.js';
 import {AppError} from '../errors.js';
 import {formatFileStamp} from '../log/format.js';
 import type {WorkspacePaths} from '../workspace.js';
 
 export function sha256File(file: string): string {
 	return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** sha256 of a file read as a stream: large index files hash without blocking the event loop. */
+async function sha256FileAsync(file: string): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of createReadStream(file, {highWaterMark: 1 << 20})) {
+		hash.update(chunk as Buffer);
+	}
+
+	return hash.digest('hex');
+}
+
+/** hashTree, asynchronously. */
+async function hashTreeAsync(directory: string): Promise<Map<string, string>> {
+	const hashes = new Map<string, string>();
+	if (!existsSync(directory)) {
+		return hashes;
+	}
+
+	for (const entry of await readdir(directory, {withFileTypes: true, recursive: true})) {
+		if (entry.isFile()) {
+			const full = path.join(entry.parentPath, entry.name);
+			hashes.set(path.relative(directory, full), await sha256FileAsync(full));
+		}
+	}
+
+	return hashes;
 }
 
 /** Relative path → sha256 of every file under `directory`. */
@@ -86,28 +115,17 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 	}
 
 	const before = rowCounts(db);
-	// SQLite's online backup: a consistent snapshot even while the bot writes (a file copy of a live
-	// WAL database is not).
-	await db.backup(paths.databaseBackup);
-	const backup = new Database(paths.databaseBackup, {fileMustExist: true});
-	try {
-		// A single self-contained file, so the guide's `cp memory.db.backup memory.db` restores it.
-		backup.pragma('journal_mode = DELETE');
-		const check = backup.pragma('quick_check', {simple: true});
-		const after = rowCounts(backup);
-		if (check !== 'ok' || after.messages < before.messages || after.embeddings < before.embeddings) {
-			throw new AppError('internal', `${paths.databaseBackup}: backup failed verification (quick_check ${String(check)})`, {
-				hint: 'check free disk space and run `migrate` again; nothing was changed',
-			});
-		}
-	} finally {
-		backup.close();
+	const check = await backupDatabaseFile(paths.database, paths.databaseBackup);
+	if (check.quickCheck !== 'ok' || check.messages < before.messages || check.embeddings < before.embeddings) {
+		throw new AppError('internal', `${paths.databaseBackup}: backup failed verification (quick_check ${check.quickCheck})`, {
+			hint: 'check free disk space and run `migrate` again; nothing was changed',
+		});
 	}
 
-	rmSync(paths.indicesBackup, {recursive: true, force: true});
+	await rm(paths.indicesBackup, {recursive: true, force: true});
 	if (existsSync(paths.indices)) {
-		cpSync(paths.indices, paths.indicesBackup, {recursive: true});
-		if (!treesEqual(hashTree(paths.indices), hashTree(paths.indicesBackup))) {
+		await cp(paths.indices, paths.indicesBackup, {recursive: true});
+		if (!treesEqual(await hashTreeAsync(paths.indices), await hashTreeAsync(paths.indicesBackup))) {
 			throw new AppError('internal', `${paths.indicesBackup}: copy differs from ${paths.indices}`, {hint: 'check the disk; nothing was changed'});
 		}
 	}

@@ -4,6 +4,7 @@
  * finished (never half-done) by the next `migrate`.
  */
 import {existsSync, renameSync, rmSync} from 'node:fs';
+import {rm} from 'node:fs/promises';
 import {fsyncDirectory} from '../util/atomic-write.js';
 import path from 'node:path';
 import {loadSettings} from '../settings/load.js';
@@ -15,7 +16,7 @@ import type {WorkspacePaths} from '../workspace.js';
  * Puts the staging directory in place of the live one. Safe to call again after a crash between
  * the two renames: the state on disk says how far it got.
  */
-export function swapIndexDirectories(paths: WorkspacePaths): void {
+export async function swapIndexDirectories(paths: WorkspacePaths): Promise<void> {
 	if (!existsSync(paths.indicesStaging)) {
 		// Nothing staged: either the swap already happened, or there is nothing to swap.
 		return;
@@ -29,7 +30,7 @@ export function swapIndexDirectories(paths: WorkspacePaths): void {
 	renameSync(paths.indicesStaging, paths.indices);
 	fsyncDirectory(path.dirname(paths.indices));
 	// The originals are kept in indices.backup; the retired copy is not needed.
-	rmSync(paths.indicesRetired, {recursive: true, force: true});
+	await rm(paths.indicesRetired, {recursive: true, force: true});
 }
 
 /** Switches the bot to the new model: embedding_model, a Qwen3 profile, and the real dimension. */

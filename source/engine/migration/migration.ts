@@ -4,7 +4,8 @@
  * last commit left off. Clients watch `events` and steer through `control`.
  */
 import {randomUUID} from 'node:crypto';
-import {existsSync, rmSync, statSync} from 'node:fs';
+import {existsSync, statSync} from 'node:fs';
+import {rm} from 'node:fs/promises';
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {openMemoryDatabase} from '../db/connection.js';
@@ -22,6 +23,7 @@ import type {Counters, EmbeddingBackend, RunContext} from './context.js';
 import {emitProgress} from './context.js';
 import {RunControl} from './control.js';
 import {swapIndexDirectories, switchSettingsToTarget, targetProfile} from './cutover.js';
+import {BackgroundCheckpointer} from './checkpointer.js';
 import {EmbedLoop, reuseCapacity} from './embed-loop.js';
 import {ReuseCache} from './window-planner.js';
 import {MigrationEvents, phases, type Phase} from './events.js';
@@ -120,7 +122,12 @@ export class Migration {
 			}
 
 			embedder = await this.loadTargetModel(memory, paths);
-			return await this.runPhases(db, paths, memory, previous, embedder, strategy);
+			const checkpointer = new BackgroundCheckpointer(db, paths.database);
+			try {
+				return await this.runPhases(db, paths, memory, previous, embedder, strategy);
+			} finally {
+				await checkpointer.stop();
+			}
 		} catch (error) {
 			this.log('ERROR', errorMessage(error));
 			throw error;
@@ -389,13 +396,13 @@ export class Migration {
 		}
 
 		enter('cutover');
-		swapIndexDirectories(paths);
+		await swapIndexDirectories(paths);
 		switchSettingsToTarget(paths.settings, {model: target.model, dimension: target.dimension, profile: run.profile as ProfileName});
 		const finished = new Date().toISOString();
 		updateRun(db, context.runId, {phase: 'done', status: 'done', cutover_at: finished, finished_at: finished, updated_at: finished});
 		this.log('INFO', `切換完成: settings.json 使用 ${target.model} (${run.profile})，索引已更新`);
 		enter('done');
-		rmSync(paths.indicesStaging, {recursive: true, force: true});
+		await rm(paths.indicesStaging, {recursive: true, force: true});
 		const {done, total, failed, blank, truncated} = context.counters;
 		if (truncated > 0) {
 			this.log('INFO', `超過 max_tokens (${memory.migration.max_tokens}) 而截斷的訊息: ${truncated}`);

@@ -50,10 +50,13 @@ export function assertDiskSpace(estimate: DiskEstimate, root: string): void {
 	}
 }
 
-/** The dimension most of the source model's rows have (0 when there are none). */
+/**
+ * The dimension most of a model's rows have (0 when there are none), judged on its first 2,000
+ * rows: a full scan would hold the event loop on a large database, and `verify` reports mixes.
+ */
 export function sourceDimension(db: Database.Database, sourceModel: string): number {
 	const row = db
-		.prepare('SELECT dimension FROM embeddings WHERE model_version = ? GROUP BY dimension ORDER BY COUNT(*) DESC LIMIT 1')
+		.prepare('SELECT dimension FROM (SELECT dimension FROM embeddings WHERE model_version = ? LIMIT 2000) GROUP BY dimension ORDER BY COUNT(*) DESC LIMIT 1')
 		.get(sourceModel) as {dimension: number} | undefined;
 	return row?.dimension ?? 0;
 }
