@@ -18,7 +18,8 @@ describe('dashboard in a real terminal (tmux)', () => {
 		const session = new TmuxSession(`node ${cliPath} migrate --workspace ${paths.root} --yes --batch-size 32`, {
 			columns: 100,
 			rows: 30,
-			env: {QWEN3_MIGRATE_FAULTS: 'oom@size>8'},
+			// CI=true as CI runners set it: the dashboard must draw in a real terminal all the same.
+			env: {QWEN3_MIGRATE_FAULTS: 'oom@size>8', CI: 'true'},
 		});
 		sessions.push(session);
 		const troubled = await session.waitFor(/GPU out of memory/);
