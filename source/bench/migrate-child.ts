@@ -5,6 +5,7 @@
  * Usage: node migrate-child.js <workspace> <batchSize> [--dashboard | --paused-cpu]
  *   --dashboard   the dashboard renders into an in-memory 120×40 terminal while it runs
  *   --paused-cpu  pause after the first batch and measure this process's CPU use for 10 s
+ *   --paused-cpu-engine  the same without the dashboard: what the paused engine itself costs
  */
 import {monitorEventLoopDelay} from 'node:perf_hooks';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -44,7 +45,7 @@ migration.events.on('progress', ({done}) => {
 migration.events.on('run:phase:enter', ({phase}) => {
 	if (phase === 'embed') {
 		// The delay monitor wakes up every 10 ms: it would be counted as the dashboard's CPU.
-		if (mode !== '--paused-cpu') {
+		if (!mode?.startsWith('--paused-cpu')) {
 			delay.enable();
 		}
 
@@ -93,6 +94,10 @@ if (mode === '--dashboard' || mode === '--paused-cpu') {
 	pausedCpu = await measuring;
 	renderedBytes = terminal.bytesWritten();
 	outcome ??= {status: 'aborted', runId: '', done: latestDone, total: 0, logFile: ''};
+} else if (mode === '--paused-cpu-engine') {
+	const measuring = pausedCpuPercent();
+	outcome = await migration.run();
+	pausedCpu = await measuring;
 } else {
 	outcome = await migration.run();
 }

@@ -177,3 +177,31 @@ describe('dashboard keys', () => {
 		app.unmount();
 	});
 });
+
+describe('dashboard redraws', () => {
+	it('coalesces engine events and the periodic update to at most 2 redraws a second, keys at once', async () => {
+		const events = new MigrationEvents();
+		const controller = new DashboardController({events, quit: () => undefined}, {now: Date.now, running: true});
+		let redraws = 0;
+		controller.subscribe(() => redraws++);
+		const started = Date.now();
+		let done = 0;
+		while (Date.now() - started < 1200) {
+			done++;
+			events.emit('progress', {phase: 'embed', done, total: 1_000_000, failed: 0, blank: 0, truncated: 0, batchSize: 32, device: 'cpu'});
+			controller.dispatchInBackground({type: 'tick', now: Date.now()});
+			await new Promise(resolve => setTimeout(resolve, 5));
+		}
+
+		assert.ok(done > 100, `${done} progress events`);
+		assert.ok(redraws >= 2 && redraws <= 4, `${redraws} redraws in 1.2 s of events`);
+		const during = redraws;
+		await new Promise(resolve => setTimeout(resolve, 600));
+		assert.equal(redraws, during + 1, 'one trailing redraw brings the last event to the screen');
+		assert.equal(controller.getState().done, done);
+		const before = redraws;
+		controller.handleKey('?', {});
+		assert.equal(redraws, before + 1, 'a key redraws at once');
+		controller.dispose();
+	});
+});

@@ -50,10 +50,14 @@ function describeFailure(error: unknown): string {
 	return `nvidia-smi failed: ${(error as Error).message.split('\n')[0]}`;
 }
 
+const maxBackoffMs = 60_000;
+
 export class GpuSampler {
 	private inFlight = false;
 	private lastQueryAt = Number.NEGATIVE_INFINITY;
 	private failures = 0;
+	/** nvidia-smi is not installed: asking again once a minute is enough (a driver may be installed meanwhile). */
+	private missing = false;
 	private latest: GpuReading = {available: false, reason: 'not queried yet'};
 
 	constructor(
@@ -65,7 +69,7 @@ export class GpuSampler {
 
 	/** The latest reading; starts a new query in the background when one is due. */
 	read(): GpuReading {
-		const backoff = this.failures === 0 ? this.minIntervalMs : Math.min(60_000, this.minIntervalMs * 2 ** this.failures);
+		const backoff = this.failures === 0 ? this.minIntervalMs : this.missing ? maxBackoffMs : Math.min(maxBackoffMs, this.minIntervalMs * 2 ** this.failures);
 		if (!this.inFlight && this.now() - this.lastQueryAt >= backoff) {
 			this.query();
 		}
@@ -89,9 +93,11 @@ export class GpuSampler {
 			.then(output => {
 				this.latest = parseNvidiaSmi(output);
 				this.failures = this.latest.available ? 0 : this.failures + 1;
+				this.missing = false;
 			})
 			.catch((error: unknown) => {
 				this.failures++;
+				this.missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
 				this.latest = {available: false, reason: describeFailure(error)};
 			})
 			.finally(() => {

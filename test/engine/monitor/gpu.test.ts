@@ -24,6 +24,46 @@ describe('GPU sampler', () => {
 			await new Promise<void>(resolve => {
 				release = resolve;
 			});
+			throw Object.assign(new Error('Command failed: nvidia-smi\nNVIDIA-SMI has failed'), {code: 9});
+		};
+
+		const sampler = new GpuSampler(runner, () => clock);
+		sampler.read();
+		sampler.read();
+		assert.equal(calls.length, 1, 'no second query while one is in flight');
+		release();
+		const reading = await sampler.settle();
+		assert.deepEqual(reading, {available: false, reason: 'nvidia-smi failed: Command failed: nvidia-smi'});
+		clock = 1500;
+		sampler.read();
+		assert.equal(calls.length, 1, 'not before 2 s');
+		clock = 3000;
+		sampler.read();
+		assert.equal(calls.length, 1, 'backs off to 4 s after a failure');
+		clock = 4100;
+		sampler.read();
+		assert.equal(calls.length, 2);
+		release();
+		await sampler.settle();
+		clock = 4100 + 7900;
+		sampler.read();
+		assert.equal(calls.length, 2, 'backs off to 8 s after two failures');
+		clock = 4100 + 8100;
+		sampler.read();
+		assert.equal(calls.length, 3);
+		release();
+		await sampler.settle();
+	});
+
+	it('asks a missing nvidia-smi again only once a minute', async () => {
+		let clock = 0;
+		const calls: number[] = [];
+		let release: () => void = () => undefined;
+		const runner: CommandRunner = async () => {
+			calls.push(clock);
+			await new Promise<void>(resolve => {
+				release = resolve;
+			});
 			throw Object.assign(new Error('spawn nvidia-smi ENOENT'), {code: 'ENOENT'});
 		};
 
@@ -37,10 +77,10 @@ describe('GPU sampler', () => {
 		clock = 1500;
 		sampler.read();
 		assert.equal(calls.length, 1, 'not before 2 s');
-		clock = 3000;
+		clock = 59_000;
 		sampler.read();
-		assert.equal(calls.length, 1, 'backs off to 4 s after a failure');
-		clock = 4100;
+		assert.equal(calls.length, 1, 'not before a minute');
+		clock = 60_100;
 		sampler.read();
 		assert.equal(calls.length, 2);
 		release();
