@@ -3,6 +3,29 @@ import {describe, it} from 'node:test';
 import {GpuSampler, parseNvidiaSmi, type CommandRunner} from '../../../source/engine/monitor/gpu.js';
 import {ResourceSampler} from '../../../source/engine/monitor/resources.js';
 
+/** A clock-driven sampler whose nvidia-smi fails with `error` when `release` is called. */
+function failingSampler(error: Error) {
+	const probe = {clock: 0, calls: [] as number[], release: () => undefined as void};
+	const runner: CommandRunner = async () => {
+		probe.calls.push(probe.clock);
+		await new Promise<void>(resolve => {
+			probe.release = resolve;
+		});
+		throw error;
+	};
+
+	return {probe, sampler: new GpuSampler(runner, () => probe.clock)};
+}
+
+/** Starts one query, checks that no second one starts while it runs, and lets it fail. */
+async function firstQuery(probe: {calls: number[]; release: () => void}, sampler: GpuSampler) {
+	sampler.read();
+	sampler.read();
+	assert.equal(probe.calls.length, 1, 'no second query while one is in flight');
+	probe.release();
+	return sampler.settle();
+}
+
 describe('GPU sampler', () => {
 	it('parses nvidia-smi csv output', () => {
 		assert.deepEqual(parseNvidiaSmi('NVIDIA H100 80GB HBM3, 87, 40120, 81559\n'), {
@@ -16,74 +39,44 @@ describe('GPU sampler', () => {
 	});
 
 	it('runs one query at a time, at most every 2 s, and backs off after failures', async () => {
-		let clock = 0;
-		const calls: number[] = [];
-		let release: () => void = () => undefined;
-		const runner: CommandRunner = async () => {
-			calls.push(clock);
-			await new Promise<void>(resolve => {
-				release = resolve;
-			});
-			throw Object.assign(new Error('Command failed: nvidia-smi\nNVIDIA-SMI has failed'), {code: 9});
-		};
+		const {probe, sampler} = failingSampler(Object.assign(new Error('Command failed: nvidia-smi\nNVIDIA-SMI has failed'), {code: 9}));
+		assert.deepEqual(await firstQuery(probe, sampler), {available: false, reason: 'nvidia-smi failed: Command failed: nvidia-smi'});
+		for (const [at, calls, why] of [
+			[1500, 1, 'not before 2 s'],
+			[3000, 1, 'backs off to 4 s after a failure'],
+			[4100, 2, 'then asks again'],
+		] as const) {
+			probe.clock = at;
+			sampler.read();
+			assert.equal(probe.calls.length, calls, why);
+		}
 
-		const sampler = new GpuSampler(runner, () => clock);
-		sampler.read();
-		sampler.read();
-		assert.equal(calls.length, 1, 'no second query while one is in flight');
-		release();
-		const reading = await sampler.settle();
-		assert.deepEqual(reading, {available: false, reason: 'nvidia-smi failed: Command failed: nvidia-smi'});
-		clock = 1500;
-		sampler.read();
-		assert.equal(calls.length, 1, 'not before 2 s');
-		clock = 3000;
-		sampler.read();
-		assert.equal(calls.length, 1, 'backs off to 4 s after a failure');
-		clock = 4100;
-		sampler.read();
-		assert.equal(calls.length, 2);
-		release();
+		probe.release();
 		await sampler.settle();
-		clock = 4100 + 7900;
+		probe.clock = 4100 + 7900;
 		sampler.read();
-		assert.equal(calls.length, 2, 'backs off to 8 s after two failures');
-		clock = 4100 + 8100;
+		assert.equal(probe.calls.length, 2, 'backs off to 8 s after two failures');
+		probe.clock = 4100 + 8100;
 		sampler.read();
-		assert.equal(calls.length, 3);
-		release();
+		assert.equal(probe.calls.length, 3);
+		probe.release();
 		await sampler.settle();
 	});
 
 	it('asks a missing nvidia-smi again only once a minute', async () => {
-		let clock = 0;
-		const calls: number[] = [];
-		let release: () => void = () => undefined;
-		const runner: CommandRunner = async () => {
-			calls.push(clock);
-			await new Promise<void>(resolve => {
-				release = resolve;
-			});
-			throw Object.assign(new Error('spawn nvidia-smi ENOENT'), {code: 'ENOENT'});
-		};
+		const {probe, sampler} = failingSampler(Object.assign(new Error('spawn nvidia-smi ENOENT'), {code: 'ENOENT'}));
+		assert.deepEqual(await firstQuery(probe, sampler), {available: false, reason: 'no nvidia-smi'});
+		for (const [at, calls, why] of [
+			[1500, 1, 'not before 2 s'],
+			[59_000, 1, 'not before a minute'],
+			[60_100, 2, 'then asks again'],
+		] as const) {
+			probe.clock = at;
+			sampler.read();
+			assert.equal(probe.calls.length, calls, why);
+		}
 
-		const sampler = new GpuSampler(runner, () => clock);
-		sampler.read();
-		sampler.read();
-		assert.equal(calls.length, 1, 'no second query while one is in flight');
-		release();
-		const reading = await sampler.settle();
-		assert.deepEqual(reading, {available: false, reason: 'no nvidia-smi'});
-		clock = 1500;
-		sampler.read();
-		assert.equal(calls.length, 1, 'not before 2 s');
-		clock = 59_000;
-		sampler.read();
-		assert.equal(calls.length, 1, 'not before a minute');
-		clock = 60_100;
-		sampler.read();
-		assert.equal(calls.length, 2);
-		release();
+		probe.release();
 		await sampler.settle();
 	});
 
