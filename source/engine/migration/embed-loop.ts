@@ -19,8 +19,11 @@ type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: fals
 
 type PendingBatch = {rows: TargetRow[]; cursorAfter: number; result: Promise<Settled>};
 
-/** Rows per write transaction: bounds how long one commit holds the event loop (and the lock). */
-const commitChunkRows = 256;
+/**
+ * Rows per write transaction: bounds how long one commit holds the event loop (and the lock).
+ * Measured on a 100,000-message database: 256 rows took up to 72 ms; 64 rows stay under ~20 ms.
+ */
+const commitChunkRows = 64;
 /** Rows read ahead, tokenised and sorted into batches at a time. */
 const windowRows = 2048;
 /** Distinct texts whose vectors are remembered for reuse (least recently used go first). */
