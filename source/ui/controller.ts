@@ -24,11 +24,12 @@ export type DashboardBackend = {
 };
 
 /**
- * Engine events and the periodic update redraw at most twice a second. A frame costs Ink 10–30 ms
- * of main-thread CPU on a small machine (it rebuilds every cell of the screen), and the main thread
- * also feeds the model: four frames a second cost a fast migration ~10% of its throughput.
+ * Engine events and the periodic update redraw at most once a second (as btop and k9s refresh);
+ * keys redraw at once. A frame costs Ink 10–30 ms of main-thread CPU on a small machine (it
+ * rebuilds every cell of the screen), and the main thread also feeds the model: four frames a
+ * second cost a fast migration ~10% of its throughput, one costs it ~2%.
  */
-const backgroundRedrawMs = 500;
+const backgroundRedrawMs = 1000;
 
 const forwardedEvents: MigrationEventName[] = [
 	'run:start',

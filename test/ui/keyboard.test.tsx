@@ -15,7 +15,7 @@ const tick = async () => new Promise(resolve => setTimeout(resolve, 30));
 
 /** Engine-driven redraws are coalesced (a few a second): wait for the frame to show `pattern`. */
 async function waitForFrame(app: {lastFrame: () => string | undefined}, pattern: RegExp): Promise<void> {
-	for (let attempt = 0; attempt < 40 && !pattern.test(app.lastFrame() ?? ''); attempt++) {
+	for (let attempt = 0; attempt < 80 && !pattern.test(app.lastFrame() ?? ''); attempt++) {
 		await tick();
 	}
 
@@ -179,14 +179,14 @@ describe('dashboard keys', () => {
 });
 
 describe('dashboard redraws', () => {
-	it('coalesces engine events and the periodic update to at most 2 redraws a second, keys at once', async () => {
+	it('coalesces engine events and the periodic update to one redraw a second, keys at once', async () => {
 		const events = new MigrationEvents();
 		const controller = new DashboardController({events, quit: () => undefined}, {now: Date.now, running: true});
 		let redraws = 0;
 		controller.subscribe(() => redraws++);
 		const started = Date.now();
 		let done = 0;
-		while (Date.now() - started < 1200) {
+		while (Date.now() - started < 2200) {
 			done++;
 			events.emit('progress', {phase: 'embed', done, total: 1_000_000, failed: 0, blank: 0, truncated: 0, batchSize: 32, device: 'cpu'});
 			controller.dispatchInBackground({type: 'tick', now: Date.now()});
@@ -194,9 +194,9 @@ describe('dashboard redraws', () => {
 		}
 
 		assert.ok(done > 100, `${done} progress events`);
-		assert.ok(redraws >= 2 && redraws <= 4, `${redraws} redraws in 1.2 s of events`);
+		assert.ok(redraws >= 2 && redraws <= 4, `${redraws} redraws in 2.2 s of events`);
 		const during = redraws;
-		await new Promise(resolve => setTimeout(resolve, 600));
+		await new Promise(resolve => setTimeout(resolve, 1100));
 		assert.equal(redraws, during + 1, 'one trailing redraw brings the last event to the screen');
 		assert.equal(controller.getState().done, done);
 		const before = redraws;
