@@ -6,7 +6,7 @@
  */
 import {createHash} from 'node:crypto';
 import {cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync} from 'node:fs';
-import {cp, readdir, rm} from 'node:fs/promises';
+import {cp, rm} from 'node:fs/promises';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import {backupDatabaseFile} from '../db/backup-in-worker.js';
@@ -28,42 +28,29 @@ async function sha256FileAsync(file: string): Promise<string> {
 	return hash.digest('hex');
 }
 
-/** hashTree, asynchronously. */
-async function hashTreeAsync(directory: string): Promise<Map<string, string>> {
-	const hashes = new Map<string, string>();
+/** Every file under `directory` (recursively), as full paths; none when it does not exist. */
+function filesUnder(directory: string): string[] {
 	if (!existsSync(directory)) {
-		return hashes;
+		return [];
 	}
 
-	for (const entry of await readdir(directory, {withFileTypes: true, recursive: true})) {
-		if (entry.isFile()) {
-			const full = path.join(entry.parentPath, entry.name);
-			hashes.set(path.relative(directory, full), await sha256FileAsync(full));
-		}
-	}
-
-	return hashes;
+	return readdirSync(directory, {withFileTypes: true, recursive: true})
+		.filter(entry => entry.isFile())
+		.map(entry => path.join(entry.parentPath, entry.name));
 }
 
 /** Relative path → sha256 of every file under `directory`. */
 export function hashTree(directory: string): Map<string, string> {
+	return new Map(filesUnder(directory).map(file => [path.relative(directory, file), sha256File(file)]));
+}
+
+/** hashTree with streamed reads, so large index files never hold the event loop. */
+async function hashTreeAsync(directory: string): Promise<Map<string, string>> {
 	const hashes = new Map<string, string>();
-	if (!existsSync(directory)) {
-		return hashes;
+	for (const file of filesUnder(directory)) {
+		hashes.set(path.relative(directory, file), await sha256FileAsync(file));
 	}
 
-	const walk = (current: string) => {
-		for (const entry of readdirSync(current, {withFileTypes: true})) {
-			const full = path.join(current, entry.name);
-			if (entry.isDirectory()) {
-				walk(full);
-			} else if (entry.isFile()) {
-				hashes.set(path.relative(directory, full), sha256File(full));
-			}
-		}
-	};
-
-	walk(directory);
 	return hashes;
 }
 
@@ -72,18 +59,7 @@ export function treesEqual(a: Map<string, string>, b: Map<string, string>): bool
 }
 
 export function directorySize(directory: string): number {
-	if (!existsSync(directory)) {
-		return 0;
-	}
-
-	let total = 0;
-	for (const entry of readdirSync(directory, {withFileTypes: true, recursive: true})) {
-		if (entry.isFile()) {
-			total += statSync(path.join(entry.parentPath, entry.name)).size;
-		}
-	}
-
-	return total;
+	return filesUnder(directory).reduce((total, file) => total + statSync(file).size, 0);
 }
 
 /** Moves an existing backup out of the way, keeping it under a timestamped name. */

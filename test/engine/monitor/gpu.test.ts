@@ -26,6 +26,15 @@ async function firstQuery(probe: {calls: number[]; release: () => void}, sampler
 	return sampler.settle();
 }
 
+/** Reads at each clock time and checks how many queries have started by then. */
+function readAt(probe: {clock: number; calls: number[]}, sampler: GpuSampler, steps: Array<[at: number, calls: number, why: string]>): void {
+	for (const [at, calls, why] of steps) {
+		probe.clock = at;
+		sampler.read();
+		assert.equal(probe.calls.length, calls, why);
+	}
+}
+
 describe('GPU sampler', () => {
 	it('parses nvidia-smi csv output', () => {
 		assert.deepEqual(parseNvidiaSmi('NVIDIA H100 80GB HBM3, 87, 40120, 81559\n'), {
@@ -41,24 +50,17 @@ describe('GPU sampler', () => {
 	it('runs one query at a time, at most every 2 s, and backs off after failures', async () => {
 		const {probe, sampler} = failingSampler(Object.assign(new Error('Command failed: nvidia-smi\nNVIDIA-SMI has failed'), {code: 9}));
 		assert.deepEqual(await firstQuery(probe, sampler), {available: false, reason: 'nvidia-smi failed: Command failed: nvidia-smi'});
-		for (const [at, calls, why] of [
+		readAt(probe, sampler, [
 			[1500, 1, 'not before 2 s'],
 			[3000, 1, 'backs off to 4 s after a failure'],
 			[4100, 2, 'then asks again'],
-		] as const) {
-			probe.clock = at;
-			sampler.read();
-			assert.equal(probe.calls.length, calls, why);
-		}
-
+		]);
 		probe.release();
 		await sampler.settle();
-		probe.clock = 4100 + 7900;
-		sampler.read();
-		assert.equal(probe.calls.length, 2, 'backs off to 8 s after two failures');
-		probe.clock = 4100 + 8100;
-		sampler.read();
-		assert.equal(probe.calls.length, 3);
+		readAt(probe, sampler, [
+			[4100 + 7900, 2, 'backs off to 8 s after two failures'],
+			[4100 + 8100, 3, 'then asks again'],
+		]);
 		probe.release();
 		await sampler.settle();
 	});
@@ -66,15 +68,11 @@ describe('GPU sampler', () => {
 	it('asks a missing nvidia-smi again only once a minute', async () => {
 		const {probe, sampler} = failingSampler(Object.assign(new Error('spawn nvidia-smi ENOENT'), {code: 'ENOENT'}));
 		assert.deepEqual(await firstQuery(probe, sampler), {available: false, reason: 'no nvidia-smi'});
-		for (const [at, calls, why] of [
+		readAt(probe, sampler, [
 			[1500, 1, 'not before 2 s'],
 			[59_000, 1, 'not before a minute'],
 			[60_100, 2, 'then asks again'],
-		] as const) {
-			probe.clock = at;
-			sampler.read();
-			assert.equal(probe.calls.length, calls, why);
-		}
+		]);
 
 		probe.release();
 		await sampler.settle();
