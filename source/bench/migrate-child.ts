@@ -2,7 +2,7 @@
  * Benchmark child: runs one migration in this process and prints a JSON line with its embed-phase
  * throughput, peak RSS and the worst event-loop delay seen. A separate process per measurement
  * keeps the RSS figures independent.
- * Usage: node migrate-child.js <workspace> <batchSize> [--dashboard | --paused-cpu]
+ * Usage: node migrate-child.js <workspace> <batchSize> [--dashboard | --paused-cpu | --paused-cpu-engine]
  *   --dashboard   the dashboard renders into an in-memory 120×40 terminal while it runs
  *   --paused-cpu  pause after the first batch and measure this process's CPU use for 10 s
  *   --paused-cpu-engine  the same without the dashboard: what the paused engine itself costs

@@ -10,7 +10,8 @@
  * 4. The dashboard's cost: throughput with the dashboard open vs --no-ui; CPU while paused.
  * 5. Batching: the full migration against a naive loop (table order, fixed batches, no reuse) on
  *    a chat-like corpus (Zipf repeats, 80% short / 20% long) and on one with no duplicates and
- *    uniform lengths; and the model's throughput by onnxruntime thread count.
+ *    uniform lengths; the model's throughput by onnxruntime thread count; and the migration by
+ *    migration.max_batch_tokens (2048 … 16384) on the chat-like corpus.
  *
  * Flags: --quick (smaller sizes, for a smoke test), --keep (leave the workspaces),
  * --only=throughput|memory|dashboard|batching (one part; the report then lacks the others).
@@ -22,6 +23,8 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {createDemoWorkspace} from '../engine/demo/create-workspace.js';
 import {rollbackMigration} from '../engine/migration/rollback.js';
+import {updateSettings} from '../engine/settings/write.js';
+import {workspacePaths} from '../engine/workspace.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find(argument => argument.startsWith('--only='))?.slice('--only='.length);
@@ -68,7 +71,9 @@ process.on('SIGTERM', () => {
 });
 process.stdout.write('ready\\n');`;
 
-async function withIdleProbe<T>(run: () => T): Promise<{result: T; probe: {maxMs: number; p99Ms: number}}> {
+type ProbeResult = {maxMs: number; p99Ms: number};
+
+async function withIdleProbe<T>(run: () => T): Promise<{result: T; probe: ProbeResult}> {
 	const probe = spawn(process.execPath, ['-e', probeSource], {stdio: ['ignore', 'pipe', 'inherit']});
 	let output = '';
 	probe.stdout.setEncoding('utf8');
@@ -84,7 +89,7 @@ async function withIdleProbe<T>(run: () => T): Promise<{result: T; probe: {maxMs
 	const result = run();
 	probe.kill('SIGTERM');
 	await closed;
-	return {result, probe: JSON.parse(output.slice(output.indexOf('ready\n') + 6)) as {maxMs: number; p99Ms: number}};
+	return {result, probe: JSON.parse(output.slice(output.indexOf('ready\n') + 6)) as ProbeResult};
 }
 
 function migrateInChild(root: string, mode?: '--dashboard' | '--paused-cpu' | '--paused-cpu-engine'): ChildResult {
@@ -128,7 +133,7 @@ async function throughput() {
 }
 
 async function memory() {
-	const results: Array<{messages: number; idleProbe: {maxMs: number; p99Ms: number}} & ChildResult> = [];
+	const results: Array<{messages: number; idleProbe: ProbeResult} & ChildResult> = [];
 	for (const messages of rssSizes) {
 		const root = path.join(scratch, `rss-${messages}`);
 		log(`[bench] demo workspace with ${messages} messages...`);
@@ -144,8 +149,9 @@ async function memory() {
 /**
  * The dashboard's cost: the same migration with the dashboard rendering into an in-memory
  * terminal vs --no-ui, on the larger workspace so that the steady state dominates (three runs
- * each, alternating, best of each: on a shared machine a run is only ever slowed by others); and the process's CPU use while the migration is paused, with
- * the dashboard open and without it (the difference is what the dashboard costs).
+ * each, alternating, best of each: on a shared machine a run is only ever slowed by others); and
+ * the process's CPU use while the migration is paused, with the dashboard open and without it
+ * (the difference is what the dashboard costs).
  */
 async function dashboardCost() {
 	const root = path.join(scratch, `rss-${rssSizes.at(-1)!}`);
@@ -172,7 +178,7 @@ async function dashboardCost() {
 async function batching() {
 	const medium = {hidden: 512, layers: 4};
 	const messages = quick ? 600 : 3000;
-	const corpora: Record<string, {naive: RawResult; migration: ChildResult; ratio: number; reused?: number}> = {};
+	const corpora: Record<string, {naive: RawResult; migration: ChildResult; ratio: number}> = {};
 	for (const corpus of ['zipf', 'uniform'] as const) {
 		const root = path.join(scratch, `batching-${corpus}`);
 		log(`[bench] ${corpus} corpus, ${messages} messages...`);
@@ -193,7 +199,24 @@ async function batching() {
 		threads.push({threads: count, textsPerSecond: result.modelOnlyTextsPerSecond});
 	}
 
-	return {corpora, threads};
+	// migration.max_batch_tokens on the Zipf workspace: the median of three runs per value (one with
+	// --quick). A rollback restores the settings, so the value is set again before each run.
+	const zipfRoot = path.join(scratch, 'batching-zipf');
+	const tokenBudgets: Array<{maxBatchTokens: number; textsPerSecond: number}> = [];
+	for (const maxBatchTokens of [2048, 4096, 8192, 16_384]) {
+		log(`[bench] max_batch_tokens ${maxBatchTokens}...`);
+		const rates: number[] = [];
+		for (let round = 0; round < (quick ? 1 : 3); round++) {
+			await rollbackMigration(zipfRoot);
+			updateSettings(workspacePaths(zipfRoot).settings, {memory_system: {migration: {max_batch_tokens: maxBatchTokens}}});
+			rates.push(migrateInChild(zipfRoot).textsPerSecond);
+		}
+
+		rates.sort((a, b) => a - b);
+		tokenBudgets.push({maxBatchTokens, textsPerSecond: rates[Math.floor(rates.length / 2)]!});
+	}
+
+	return {corpora, threads, tokenBudgets};
 }
 
 const started = Date.now();
@@ -258,6 +281,7 @@ try {
 		}
 
 		console.log(`  threads            ${batched.threads.map(entry => `${entry.threads}: ${entry.textsPerSecond.toFixed(1)}/s`).join(', ')}`);
+		console.log(`  max_batch_tokens   ${batched.tokenBudgets.map(entry => `${entry.maxBatchTokens}: ${entry.textsPerSecond.toFixed(0)}/s`).join(', ')} (zipf corpus, median of ${quick ? 1 : 3})`);
 	}
 
 	console.log(`  (${((Date.now() - started) / 1000).toFixed(0)} s; details in bench-results/)`);
