@@ -42,20 +42,35 @@ migration.events.on('progress', ({done}) => {
 		doneAtEmbedStart = done;
 	}
 });
-migration.events.on('run:phase:enter', ({phase}) => {
-	if (phase === 'embed') {
-		// The delay monitor wakes up every 10 ms: it would be counted as the dashboard's CPU.
-		if (!mode?.startsWith('--paused-cpu')) {
-			delay.enable();
-		}
+// The whole run is watched, from opening the database and loading the model to the cut-over; the
+// phase in which the worst delay happened is reported with it. (Not while measuring paused CPU:
+// the monitor wakes up every 10 ms, which would be counted as the dashboard's.)
+const watchDelay = !mode?.startsWith('--paused-cpu');
+let currentPhase = 'start';
+let worstPhase = 'start';
+let worstSeen = 0;
+/** Credits a new worst delay to the phase that was running when it happened. */
+function noteWorstPhase(): void {
+	if (delay.max > worstSeen) {
+		worstSeen = delay.max;
+		worstPhase = currentPhase;
+	}
+}
 
+const phaseWatch = setInterval(noteWorstPhase, 100);
+if (watchDelay) {
+	delay.enable();
+}
+
+migration.events.on('run:phase:enter', ({phase}) => {
+	noteWorstPhase();
+	currentPhase = phase;
+	if (phase === 'embed') {
 		inEmbed = true;
 	} else if (phase === 'catchup' && embedEnded === 0) {
 		inEmbed = false;
 		embedEnded = performance.now();
 		doneAtEmbedEnd = latestDone;
-	} else if (phase === 'done') {
-		delay.disable();
 	}
 });
 
@@ -101,6 +116,9 @@ if (mode === '--dashboard' || mode === '--paused-cpu') {
 } else {
 	outcome = await migration.run();
 }
+delay.disable();
+noteWorstPhase();
+clearInterval(phaseWatch);
 const embedded = doneAtEmbedEnd - doneAtEmbedStart;
 const seconds = (embedEnded - embedStarted) / 1000;
 process.stdout.write(
@@ -116,5 +134,6 @@ process.stdout.write(
 		renderedBytes,
 		maxEventLoopDelayMs: delay.max / 1e6,
 		p99EventLoopDelayMs: delay.percentile(99) / 1e6,
+		worstDelayPhase: worstPhase,
 	})}\n`,
 );

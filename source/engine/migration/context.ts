@@ -6,6 +6,7 @@ import type {TokenizedBatch} from '../embed/tokenize.js';
 import type {LogLevel} from '../log/format.js';
 import type {MemorySystemSettings} from '../settings/schema.js';
 import type {WorkspacePaths} from '../workspace.js';
+import type {CommitWriter} from './commit-writer.js';
 import type {RunControl} from './control.js';
 import type {MigrationEvents, Phase} from './events.js';
 import type {FaultInjector} from './faults.js';
@@ -39,6 +40,8 @@ export type RunContext = {
 	faults: FaultInjector;
 	control: RunControl;
 	embedder: EmbeddingBackend;
+	/** Writes the embed phase's rows, checkpoints and failures off the event loop. */
+	writer: Pick<CommitWriter, 'commit' | 'recordFailure'>;
 	/** Where new vectors come from: the model (regenerate) or the old vectors (pad, truncate, transform). */
 	vectors: VectorSource;
 	/** Milliseconds, monotonic enough for rates (Date.now by default). */

@@ -1,13 +1,13 @@
 /**
  * The embed phase: keyset batches over the target set, with two batches in flight so the model
- * never waits for the database, each batch's rows and checkpoint committed in one transaction.
+ * never waits for the database, each batch's rows and checkpoint committed in one transaction by
+ * the commit worker (so write I/O never holds the event loop).
  * Failures are resolved in place: out of memory halves the batch (then moves to CPU), other errors
  * are bisected down to the single bad message, which is recorded and skipped.
  */
 import {setTimeout as sleep} from 'node:timers/promises';
 import {AppError, errorMessage} from '../errors.js';
 import type {EmbeddingResult} from '../embed/embedder.js';
-import {encodeVector} from '../db/vectors.js';
 import {logText} from '../log/messages.js';
 import {classifyBatchError} from './classify.js';
 import {emitProgress, type RunContext} from './context.js';
@@ -20,8 +20,8 @@ type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: fals
 type PendingBatch = {rows: TargetRow[]; cursorAfter: number; result: Promise<Settled>};
 
 /**
- * Rows per write transaction: bounds how long one commit holds the event loop (and the lock).
- * Measured on a 100,000-message database: 256 rows took up to 72 ms; 64 rows stay under ~20 ms.
+ * Rows per write transaction: bounds how long one commit holds the write lock, which the bot's
+ * own writes wait behind. Measured on a 100,000-message database: 64 rows stay under ~20 ms.
  */
 const commitChunkRows = 64;
 /** Rows read ahead, tokenised and sorted into batches at a time. */
@@ -38,8 +38,6 @@ const yieldToEventLoop = () => new Promise(resolve => setImmediate(resolve));
 
 export class EmbedLoop {
 	private readonly planner: WindowPlanner;
-	private readonly commitBatch: (rows: TargetRow[], vectors: Float32Array, dimension: number, cursor: number, truncated: number) => number;
-	private readonly recordFailure: (row: TargetRow, kind: string, error: string, cursor: number) => void;
 	private readonly commitIntervals: number[] = [];
 	private lastCommitAt: number;
 	private stallReported = false;
@@ -57,38 +55,6 @@ export class EmbedLoop {
 			{windowRows, maxRows: () => control.batchSize, maxTokens: () => control.tokenBudget, dedupe: true},
 			cache,
 		);
-		const insert = db.prepare(`
-			INSERT INTO embeddings (message_id, channel_id, user_id, vector_data, model_version, dimension)
-			SELECT @messageId, @channelId, @userId, @vector, @model, @dimension
-			WHERE EXISTS (SELECT 1 FROM messages WHERE message_id = @messageId)
-				AND NOT EXISTS (SELECT 1 FROM embeddings WHERE message_id = @messageId AND +model_version = @model AND +dimension = @dimension)`);
-		const checkpoint = db.prepare(`
-			UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, @cursor), embedded = embedded + @embedded, target_done = target_done + @embedded,
-				truncated = truncated + @truncated, updated_at = @now WHERE run_id = @run`);
-		const failure = db.prepare(`
-			INSERT OR REPLACE INTO qwen3_migrate_failures (run_id, message_id, channel_id, kind, error, failed_at)
-			VALUES (@run, @messageId, @channelId, @kind, @error, @now)`);
-		this.commitBatch = db.transaction((rows: TargetRow[], vectors: Float32Array, dimension: number, cursor: number, truncated: number) => {
-			let embedded = 0;
-			for (const [index, row] of rows.entries()) {
-				const vector = vectors.subarray(index * dimension, (index + 1) * dimension);
-				embedded += insert.run({
-					messageId: row.messageId,
-					channelId: row.channelId,
-					userId: row.userId,
-					vector: encodeVector(vector),
-					model: target.model,
-					dimension,
-				}).changes;
-			}
-
-			checkpoint.run({cursor, embedded, truncated, now: new Date().toISOString(), run: runId});
-			return embedded;
-		});
-		this.recordFailure = db.transaction((row: TargetRow, kind: string, error: string, cursor: number) => {
-			failure.run({run: runId, messageId: row.messageId, channelId: row.channelId, kind, error: error.slice(0, 2000), now: new Date().toISOString()});
-			checkpoint.run({cursor, embedded: 0, truncated: 0, now: new Date().toISOString(), run: runId});
-		});
 		this.lastCommitAt = context.now();
 		const {done, total} = context.counters;
 		this.nextProgressLogPercent = total === 0 ? 100 : Math.floor(((done / total) * 100) / 5) * 5 + 5;
@@ -239,7 +205,7 @@ export class EmbedLoop {
 		for (let attempt = 1; ; attempt++) {
 			try {
 				context.faults.beforeCommit();
-				return this.commitBatch(rows, vectors, dimension, cursor, truncated);
+				return await context.writer.commit(context.runId, context.target.model, rows, vectors, dimension, cursor, truncated);
 			} catch (error) {
 				if (classifyBatchError(error) !== 'busy' || attempt >= maxBusyRetries) {
 					throw error instanceof AppError
@@ -323,7 +289,7 @@ export class EmbedLoop {
 		}
 
 		const row = rows[0]!;
-		this.recordFailure(row, kind, message, cursorAfter);
+		await context.writer.recordFailure(context.runId, row, kind, message, cursorAfter);
 		context.counters.failed++;
 		context.events.emit('failure:record', {messageId: row.messageId, channelId: row.channelId, error: message});
 		context.log('ERROR', `訊息向量化失敗，已記錄並略過 (message_id=${row.messageId}): ${message}`);

@@ -24,6 +24,7 @@ import {emitProgress} from './context.js';
 import {RunControl} from './control.js';
 import {swapIndexDirectories, switchSettingsToTarget, targetProfile} from './cutover.js';
 import {BackgroundCheckpointer} from './checkpointer.js';
+import {CommitWriter} from './commit-writer.js';
 import {EmbedLoop, reuseCapacity} from './embed-loop.js';
 import {ReuseCache} from './window-planner.js';
 import {MigrationEvents, phases, type Phase} from './events.js';
@@ -123,9 +124,11 @@ export class Migration {
 
 			embedder = await this.loadTargetModel(memory, paths);
 			const checkpointer = new BackgroundCheckpointer(db, paths.database);
+			const writer = new CommitWriter({databasePath: paths.database});
 			try {
-				return await this.runPhases(db, paths, memory, previous, embedder, strategy);
+				return await this.runPhases(db, writer, paths, memory, previous, embedder, strategy);
 			} finally {
+				await writer.close();
 				await checkpointer.stop();
 			}
 		} catch (error) {
@@ -199,6 +202,7 @@ export class Migration {
 
 	private async runPhases(
 		db: Database.Database,
+		writer: CommitWriter,
 		paths: WorkspacePaths,
 		memory: MemorySystemSettings,
 		previous: RunRecord | undefined,
@@ -241,6 +245,7 @@ export class Migration {
 			faults: this.options.faults ?? FaultInjector.fromEnvironment(this.options.env),
 			control: this.control,
 			embedder,
+			writer,
 			vectors: new ModelVectorSource(embedder, target.dimension, this.events),
 			now: this.options.now ?? Date.now,
 			freeMemoryMb: this.options.freeMemoryMb ?? (() => os.freemem() / 1024 / 1024),
