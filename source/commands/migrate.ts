@@ -2,7 +2,7 @@
 import path from 'node:path';
 import {Migration, type MigrationOutcome} from '../engine/migration/migration.js';
 import {pruneOldVectors} from '../engine/migration/prune.js';
-import {exitCodes} from '../engine/errors.js';
+import {exitCodes, UsageError} from '../engine/errors.js';
 import {deviceNames, profileNames, strategyNames, type ProfileName, type StrategyName} from '../engine/settings/schema.js';
 import {openDashboard} from './dashboard.js';
 import {attachProgressPrinter} from './progress-printer.js';
@@ -54,6 +54,18 @@ async function runPrune(root: string, yes: boolean, json: boolean, context: Comm
 	return exitCodes.ok;
 }
 
+function keepBackupsFlag(value: unknown): number | undefined {
+	if (value === undefined) {
+		return undefined;
+	}
+
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 1000) {
+		throw new UsageError(`--keep-backups: expected an integer from 0 to 1000, received ${JSON.stringify(value) ?? typeof value}`, 'e.g. --keep-backups 2 (0 keeps only the new backup)');
+	}
+
+	return value;
+}
+
 export const migrateCommand: Command = {
 	name: 'migrate',
 	summary: 'Re-embed every message with the new model, rebuild the indexes, switch the bot over (resumable)',
@@ -78,6 +90,8 @@ Options
   --yes, -y            Do not ask for confirmation (required without a terminal)
   --retry-failed       Try the messages that failed again (also after a finished migration)
   --prune-old          After a finished migration: delete the old model's vectors
+  --keep-backups N     Older backup sets to keep when a new run backs up again (default 2);
+                       earlier runs' backups are renamed with a timestamp, older ones deleted
   ${sharedHelp.json}
   ${sharedHelp.debug}
 
@@ -101,6 +115,7 @@ Examples
 		yes: {type: 'boolean', shortFlag: 'y', default: false},
 		pruneOld: {type: 'boolean', default: false},
 		retryFailed: {type: 'boolean', default: false},
+		keepBackups: {type: 'number'},
 		...outputFlags,
 	},
 	async run({input, flags}, context) {
@@ -121,6 +136,7 @@ Examples
 			strategy: flags.strategy as StrategyName | undefined,
 			env: context.env,
 			retryFailed: flags.retryFailed as boolean,
+			keepBackups: keepBackupsFlag(flags.keepBackups),
 		});
 		if (flags.retryFailed) {
 			migration.control.retryFailed();

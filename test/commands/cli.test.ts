@@ -35,6 +35,14 @@ describe('cli', () => {
 		assert.equal(existsSync(target), false);
 	});
 
+	it('migrate refuses a bad --keep-backups before touching the workspace', () => {
+		const directory = makeTempDir();
+		const result = runCli(['migrate', '--workspace', directory, '--keep-backups', '-1', '--no-ui', '--yes']);
+		assert.equal(result.status, 2);
+		assert.match(result.stderr, /--keep-backups: expected an integer from 0 to 1000, received -1\n {2}fix: /);
+		assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'no stack trace');
+	});
+
 	it('demo refuses a directory that already holds files', () => {
 		const directory = makeTempDir();
 		writeFileSync(path.join(directory, 'settings.json'), '{}');

@@ -5,7 +5,7 @@
  * aside, never overwritten.
  */
 import {createHash} from 'node:crypto';
-import {cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync} from 'node:fs';
+import {cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs';
 import {cp, rm} from 'node:fs/promises';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -62,20 +62,101 @@ export function directorySize(directory: string): number {
 	return filesUnder(directory).reduce((total, file) => total + statSync(file).size, 0);
 }
 
+/** How many older backup sets (moved aside by earlier runs) a run keeps unless told otherwise. */
+export const defaultKeptBackupSets = 2;
+
+const stampPattern = /^\d{8}_\d{6}(?:-\d+)?$/;
+
+/** `file`'s timestamped generations (`file.YYYYMMDD_HHMMSS`, `-N` when one second saw two), newest first. */
+export function olderGenerations(file: string): string[] {
+	const directory = path.dirname(file);
+	const prefix = `${path.basename(file)}.`;
+	if (!existsSync(directory)) {
+		return [];
+	}
+
+	return readdirSync(directory)
+		.filter(name => name.startsWith(prefix) && stampPattern.test(name.slice(prefix.length)))
+		.sort((a, b) => b.localeCompare(a, 'en', {numeric: true}))
+		.map(name => path.join(directory, name));
+}
+
+/**
+ * Which backups this tool made, so that only those are ever deleted: a backup someone made by
+ * hand under the guide's name is moved aside like ours but kept for good. A backup is known by
+ * its size and modification time (a rename keeps both), a directory by its files'.
+ */
+type BackupManifest = {
+	/** Backup path (relative to the workspace) → identity of the one this tool wrote there last. */
+	current: Record<string, string>;
+	/** Timestamped generations (relative paths) that were this tool's backups. */
+	ours: string[];
+};
+
+function manifestFile(paths: WorkspacePaths): string {
+	return path.join(path.dirname(paths.databaseBackup), 'qwen3-migrate-backups.json');
+}
+
+function readManifest(paths: WorkspacePaths): BackupManifest {
+	try {
+		const parsed = JSON.parse(readFileSync(manifestFile(paths), 'utf8')) as Partial<BackupManifest>;
+		return {current: parsed.current ?? {}, ours: Array.isArray(parsed.ours) ? parsed.ours : []};
+	} catch {
+		// None yet (or unreadable): nothing is known to be ours, so nothing will be deleted.
+		return {current: {}, ours: []};
+	}
+}
+
+function writeManifest(paths: WorkspacePaths, manifest: BackupManifest): void {
+	const file = manifestFile(paths);
+	writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, undefined, '\t')}\n`);
+	renameSync(`${file}.tmp`, file);
+}
+
+function identity(file: string): string {
+	const stat = statSync(file);
+	if (!stat.isDirectory()) {
+		return `${stat.size}:${stat.mtimeMs}`;
+	}
+
+	const files = filesUnder(file)
+		.map(entry => {
+			const {size, mtimeMs} = statSync(entry);
+			return `${path.relative(file, entry)}=${size}:${mtimeMs}`;
+		})
+		.sort();
+	return `dir:${createHash('sha256').update(files.join('\n')).digest('hex')}`;
+}
+
 /** Moves an existing backup out of the way, keeping it under a timestamped name. */
 function moveAside(file: string, now: Date): string | undefined {
 	if (!existsSync(file)) {
 		return undefined;
 	}
 
-	const target = `${file}.${formatFileStamp(now)}`;
+	const stamped = `${file}.${formatFileStamp(now)}`;
+	let target = stamped;
+	for (let suffix = 2; existsSync(target); suffix++) {
+		target = `${stamped}-${suffix}`;
+	}
+
 	renameSync(file, target);
 	return target;
 }
 
 export type BackupRecord = {settingsSha256: string; messages: number; embeddings: number};
 
-export type BackupResult = BackupRecord & {movedAside: string[]};
+export type BackupResult = BackupRecord & {
+	movedAside: string[];
+	/** Older generations deleted because more than `keepOlder` were there. */
+	removed: string[];
+};
+
+export type BackupOptions = {
+	now?: Date;
+	/** Older backup sets to keep beside the new one (default 2); older ones are deleted. */
+	keepOlder?: number;
+};
 
 /** Counts that the database backup must reproduce. */
 function rowCounts(db: Database.Database): {messages: number; embeddings: number} {
@@ -83,8 +164,36 @@ function rowCounts(db: Database.Database): {messages: number; embeddings: number
 	return {messages: count('messages'), embeddings: count('embeddings')};
 }
 
-export async function makeBackups(db: Database.Database, paths: WorkspacePaths, now = new Date()): Promise<BackupResult> {
-	const movedAside = [paths.settingsBackup, paths.databaseBackup, paths.indicesBackup].map(file => moveAside(file, now)).filter(Boolean) as string[];
+export async function makeBackups(db: Database.Database, paths: WorkspacePaths, options: BackupOptions = {}): Promise<BackupResult> {
+	const {now = new Date(), keepOlder = defaultKeptBackupSets} = options;
+	const backups = [paths.settingsBackup, paths.databaseBackup, paths.indicesBackup];
+	const relative = (file: string) => path.relative(paths.root, file);
+	const manifest = readManifest(paths);
+	const movedAside: string[] = [];
+	for (const file of backups) {
+		const ours = existsSync(file) && manifest.current[relative(file)] === identity(file);
+		const moved = moveAside(file, now);
+		if (moved) {
+			movedAside.push(moved);
+			if (ours) {
+				manifest.ours.push(relative(moved));
+			}
+		}
+	}
+
+	// Without a bound, every migrate after a rollback would leave another full copy of the database.
+	// Only this tool's own older backups are deleted; hand-made ones stay.
+	const removed: string[] = [];
+	const ours = new Set(manifest.ours);
+	for (const file of backups) {
+		for (const old of olderGenerations(file).filter(generation => ours.has(relative(generation))).slice(keepOlder)) {
+			await rm(old, {recursive: true, force: true});
+			removed.push(old);
+		}
+	}
+
+	manifest.ours = manifest.ours.filter(generation => existsSync(path.join(paths.root, generation)));
+	writeManifest(paths, manifest);
 	cpSync(paths.settings, paths.settingsBackup);
 	if (sha256File(paths.settings) !== sha256File(paths.settingsBackup)) {
 		throw new AppError('internal', `${paths.settingsBackup}: copy differs from settings.json`, {hint: 'check the disk; nothing was changed'});
@@ -106,7 +215,14 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 		}
 	}
 
-	return {settingsSha256: sha256File(paths.settingsBackup), ...before, movedAside};
+	for (const file of backups) {
+		if (existsSync(file)) {
+			manifest.current[relative(file)] = identity(file);
+		}
+	}
+
+	writeManifest(paths, manifest);
+	return {settingsSha256: sha256File(paths.settingsBackup), ...before, movedAside, removed};
 }
 
 /** Whether the backups on disk are the ones this run made (checked on resume). */

@@ -54,6 +54,8 @@ export type MigrateOptions = {
 	verifySample?: number;
 	/** On a finished run with failed messages: try those again and rebuild the indexes. */
 	retryFailed?: boolean;
+	/** Older backup sets (moved aside by earlier runs) to keep; older ones are deleted. Default 2. */
+	keepBackups?: number;
 };
 
 export type MigrationOutcome =
@@ -345,10 +347,14 @@ export class Migration {
 		if (backupsReusable) {
 			this.log('INFO', '使用本次遷移已驗證的備份');
 		} else {
-			const backup = await makeBackups(db, paths);
+			const backup = await makeBackups(db, paths, {keepOlder: this.options.keepBackups});
 			updateRun(db, context.runId, {settings_sha256: backup.settingsSha256, backup_verified_at: new Date().toISOString()});
 			for (const moved of backup.movedAside) {
 				this.log('WARNING', `既有備份已移至 ${moved}`);
+			}
+
+			for (const removed of backup.removed) {
+				this.log('INFO', `刪除較舊的備份: ${removed}`);
 			}
 
 			this.log('INFO', `備份完成: ${paths.settingsBackup}, ${paths.databaseBackup}, ${paths.indicesBackup}`);

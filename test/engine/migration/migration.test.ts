@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {decodeVector} from '../../../source/engine/db/vectors.js';
@@ -9,7 +9,7 @@ import {Migration} from '../../../source/engine/migration/migration.js';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {rollbackMigration} from '../../../source/engine/migration/rollback.js';
 import {loadSettings} from '../../../source/engine/settings/load.js';
-import {sha256File, hashTree} from '../../../source/engine/migration/backup.js';
+import {hashTree, olderGenerations, sha256File} from '../../../source/engine/migration/backup.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
 import {demoWorkspace, dumpBotTables, integrityCheck, targetMessageIds, targetRows} from '../../helpers/workspace.js';
 
@@ -119,5 +119,29 @@ describe('migration (regenerate)', () => {
 		const result = await rollbackMigration(paths.root, {fromBackup: true});
 		assert.equal(result.fromBackup, true);
 		assert.deepEqual(dumpBotTables(paths.database), rowsBefore);
+	});
+
+	it('keeps a bounded number of its own older backup sets, and every hand-made one', async () => {
+		const paths = await demoWorkspace();
+		const settingsBefore = sha256File(paths.settings);
+		// A backup made by hand under the guide's name, before the tool ever ran.
+		writeFileSync(paths.databaseBackup, 'hand-made backup');
+		const logs: string[] = [];
+		for (let round = 0; round < 4; round++) {
+			const migration = new Migration({workspace: paths.root, faults: noFaults, keepBackups: 1});
+			migration.events.on('log:line', ({message}) => logs.push(message));
+			assert.equal((await migration.run()).status, 'done');
+			await rollbackMigration(paths.root);
+		}
+
+		assert.equal(olderGenerations(paths.settingsBackup).length, 1);
+		assert.equal(olderGenerations(paths.indicesBackup).length, 1);
+		const databaseGenerations = olderGenerations(paths.databaseBackup);
+		assert.equal(databaseGenerations.length, 2, `one of ours and the hand-made one: ${databaseGenerations.join(', ')}`);
+		assert.equal(readFileSync(databaseGenerations[1]!, 'utf8'), 'hand-made backup', 'the hand-made backup is never deleted');
+		// Four runs: three moved the tool's previous set aside, and two of those sets were deleted again.
+		assert.equal(logs.filter(line => line.startsWith('刪除較舊的備份: ')).length, 2 * 3);
+		assert.equal(sha256File(paths.settingsBackup), settingsBefore, 'the newest backup is of the original settings');
+		assert.equal(sha256File(olderGenerations(paths.settingsBackup)[0]!), settingsBefore);
 	});
 });
