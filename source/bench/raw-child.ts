@@ -43,7 +43,7 @@ try {
 	const seconds = (performance.now() - started) / 1000;
 	const batches = [];
 	for (let start = 0; start < texts.length; start += batchSize) {
-		batches.push(embedder.tokenize(texts.slice(start, start + batchSize)));
+		batches.push(await embedder.tokenizeAsync(texts.slice(start, start + batchSize)));
 	}
 
 	const modelStarted = performance.now();

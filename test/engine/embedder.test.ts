@@ -39,11 +39,11 @@ describe('embedder on generated models', () => {
 		assert.ok(cosine(single!, batched[1]!) >= 0.9999);
 	});
 
-	it('truncates to the token budget and keeps EOS last', () => {
-		const batch = qwen.tokenize(['word '.repeat(100)]);
+	it('truncates to the token budget and keeps EOS last', async () => {
+		const batch = await qwen.tokenizeAsync(['word '.repeat(100)]);
 		assert.equal(batch.truncatedCount, 1);
 		assert.equal(batch.sequenceLength, 16);
-		const eos = qwen.tokenize(['']).inputIds.at(-1);
+		const eos = (await qwen.tokenizeAsync([''])).inputIds.at(-1);
 		assert.equal(batch.inputIds.at(-1), eos);
 	});
 });

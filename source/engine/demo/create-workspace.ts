@@ -187,7 +187,7 @@ async function embedAndStore(
 	const inFlight: Array<Promise<void>> = [];
 	for (let start = 0; start < pending.length; start += demoBatchSize) {
 		const rows = pending.slice(start, start + demoBatchSize);
-		const task = embedder.embedBatch(embedder.tokenize(rows.map(row => row.text))).then(result => {
+		const task = embedder.tokenizeAsync(rows.map(row => row.text)).then(async batch => embedder.embedBatch(batch)).then(result => {
 			store(rows, result.vectors, result.dimension);
 			onProgress?.('embeddings', Math.min(start + demoBatchSize, pending.length), pending.length);
 		});

@@ -1,13 +1,13 @@
 /**
- * The embedding module for both models: tokenises on the calling thread and runs the ONNX model in
- * a worker thread, returning L2-normalised vectors with the right pooling for the model family.
+ * The embedding module for both models: tokenises in one worker thread and runs the ONNX model in
+ * another, returning L2-normalised vectors with the right pooling for the model family.
  */
 import {Worker} from 'node:worker_threads';
 import {ModelLoadError, errorMessage} from '../errors.js';
 import {describeModelSource, type ModelSource} from './model-source.js';
 import type {Device, Pooling, RunRequest, WorkerResponse} from './protocol.js';
-import {TextTokenizer, type TokenizedBatch} from './tokenize.js';
-import {configureTransformers} from './transformers-env.js';
+import type {EncodedText, TokenizedBatch} from './tokenize.js';
+import {RemoteTokenizer} from './tokenizer-client.js';
 import {resolveDevice, resolveDtype} from './devices.js';
 
 export type EmbedderOptions = {
@@ -127,7 +127,7 @@ class ModelWorker {
 export class Embedder {
 	private constructor(
 		readonly source: ModelSource,
-		readonly tokenizer: TextTokenizer,
+		readonly tokenizer: RemoteTokenizer,
 		private worker: ModelWorker,
 		readonly modelType: string,
 		readonly pooling: Pooling,
@@ -140,18 +140,20 @@ export class Embedder {
 	static async load(options: EmbedderOptions): Promise<Embedder> {
 		const {source, maxTokens = 512} = options;
 		const device = resolveDevice(options.device ?? 'auto', options.cpuOnlyMode);
-		let tokenizer: TextTokenizer;
+		let tokenizer: RemoteTokenizer | undefined;
 		let worker: ModelWorker | undefined;
 		try {
-			const name = configureTransformers(source);
-			tokenizer = await TextTokenizer.load(name, maxTokens);
+			// Tokenizer and model load in their own threads, side by side.
 			worker = new ModelWorker();
-			const modelType = await worker.load(source, device, resolveDtype(options.dtype ?? 'auto', device), options.threads);
+			const modelLoad = worker.load(source, device, resolveDtype(options.dtype ?? 'auto', device), options.threads);
+			const tokenizerLoad = RemoteTokenizer.load(source, maxTokens);
+			const [modelType, loadedTokenizer] = await Promise.all([modelLoad, tokenizerLoad.then(loaded => (tokenizer = loaded))]);
 			const pooling: Pooling = lastTokenModelTypes.has(modelType) ? 'last_token' : 'mean';
-			const probe = await worker.run(tokenizer.tokenize(['dimension probe']), pooling);
-			return new Embedder(source, tokenizer, worker, modelType, pooling, device, probe.dimension, options);
+			const probe = await worker.run(await loadedTokenizer.tokenize(['dimension probe']), pooling);
+			return new Embedder(source, loadedTokenizer, worker, modelType, pooling, device, probe.dimension, options);
 		} catch (error) {
 			await worker?.terminate();
+			await tokenizer?.close();
 			throw new ModelLoadError(
 				`cannot load ${source.modelId} from ${describeModelSource(source)} on ${device}: ${errorMessage(error).split('\n')[0]}`,
 				guideModelFixes,
@@ -168,23 +170,19 @@ export class Embedder {
 		return this.currentDevice;
 	}
 
-	tokenize(texts: readonly string[]): TokenizedBatch {
+	/** One padded batch of the texts, tokenised in the tokenizer worker. */
+	async tokenizeAsync(texts: readonly string[]): Promise<TokenizedBatch> {
 		return this.tokenizer.tokenize(texts);
 	}
 
-	/** tokenize, yielding to the event loop every few milliseconds. */
-	async tokenizeAsync(texts: readonly string[]): Promise<TokenizedBatch> {
-		return this.tokenizer.tokenizeAsync(texts);
-	}
-
-	/** Token ids per text (budget applied, EOS kept), yielding to the event loop as it goes. */
-	async encodeAsync(texts: readonly string[]): Promise<Array<{ids: number[]; truncated: boolean}>> {
-		return this.tokenizer.encodeAsync(texts);
+	/** Token ids per text (budget applied, EOS kept), tokenised in the tokenizer worker. */
+	async encodeAsync(texts: readonly string[]): Promise<EncodedText[]> {
+		return this.tokenizer.encode(texts);
 	}
 
 	/** A batch from token ids encoded earlier (the planner tokenises a whole window at once). */
 	padEncoded(encoded: ReadonlyArray<{ids: readonly number[]; truncated: boolean}>): TokenizedBatch {
-		return {...this.tokenizer.pad(encoded.map(item => item.ids)), truncatedCount: encoded.filter(item => item.truncated).length};
+		return this.tokenizer.padEncoded(encoded);
 	}
 
 	/** Runs one tokenised batch. Several may be in flight; the worker runs them in order. */
@@ -194,7 +192,7 @@ export class Embedder {
 
 	/** Convenience: one vector per text. */
 	async embed(texts: readonly string[]): Promise<Float32Array[]> {
-		const {vectors, dimension} = await this.embedBatch(this.tokenize(texts));
+		const {vectors, dimension} = await this.embedBatch(await this.tokenizeAsync(texts));
 		return texts.map((_text, row) => vectors.slice(row * dimension, (row + 1) * dimension));
 	}
 
@@ -216,5 +214,6 @@ export class Embedder {
 
 	async close(): Promise<void> {
 		await this.worker.terminate();
+		await this.tokenizer.close();
 	}
 }

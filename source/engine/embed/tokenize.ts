@@ -16,15 +16,49 @@ export type TokenizedBatch = {
 	truncatedCount: number;
 };
 
+/** What padding and truncation need to know about a tokenizer (plain data: it crosses threads). */
+export type TokenizerShape = {
+	maxTokens: number;
+	paddingSide: 'left' | 'right';
+	padId: number;
+	/** Special tokens the post-processor puts before and after a text. */
+	prefix: number[];
+	suffix: number[];
+};
+
+export type EncodedText = {ids: number[]; truncated: boolean};
+
+/** Pads already-encoded texts into one batch. */
+export function padBatch(shape: TokenizerShape, encoded: ReadonlyArray<readonly number[]>): Omit<TokenizedBatch, 'truncatedCount'> {
+	const batchSize = encoded.length;
+	const sequenceLength = Math.max(1, ...encoded.map(ids => ids.length));
+	const inputIds = new BigInt64Array(batchSize * sequenceLength).fill(BigInt(shape.padId));
+	const attentionMask = new BigInt64Array(batchSize * sequenceLength);
+	for (const [row, ids] of encoded.entries()) {
+		const offset = row * sequenceLength + (shape.paddingSide === 'left' ? sequenceLength - ids.length : 0);
+		for (const [column, id] of ids.entries()) {
+			inputIds[offset + column] = BigInt(id);
+			attentionMask[offset + column] = 1n;
+		}
+	}
+
+	return {inputIds, attentionMask, batchSize, sequenceLength, tokenCounts: encoded.map(ids => ids.length)};
+}
+
+/**
+ * The tokenizer itself. Loading a real one (Qwen3's tokenizer.json is ~11 MB) takes about a
+ * second of CPU, so the engine runs it in the tokenizer worker; this class is what runs there
+ * (and in scripts and tests that tokenise directly).
+ */
 export class TextTokenizer {
 	private constructor(
 		private readonly tokenizer: PreTrainedTokenizer,
-		readonly maxTokens: number,
-		readonly paddingSide: 'left' | 'right',
-		private readonly padId: number,
-		private readonly prefix: number[],
-		private readonly suffix: number[],
+		readonly shape: TokenizerShape,
 	) {}
+
+	get maxTokens(): number {
+		return this.shape.maxTokens;
+	}
 
 	/** Loads the tokenizer for `modelName` (as configured by configureTransformers). */
 	static async load(modelName: string, maxTokens: number, paddingSide?: 'left' | 'right'): Promise<TextTokenizer> {
@@ -41,60 +75,20 @@ export class TextTokenizer {
 		const suffix = start < 0 ? [] : full.slice(start + bare.length);
 		const padId = (tokenizer.pad_token_id as number | undefined) ?? suffix.at(-1) ?? 0;
 		const budget = Math.max(prefix.length + suffix.length + 1, Math.min(maxTokens, modelMax));
-		return new TextTokenizer(tokenizer, budget, side, padId, prefix, suffix);
+		return new TextTokenizer(tokenizer, {maxTokens: budget, paddingSide: side, padId, prefix, suffix});
 	}
 
 	/** Token ids of one text, specials included, cut to the budget with the closing specials kept. */
-	encode(text: string): {ids: number[]; truncated: boolean} {
+	encode(text: string): EncodedText {
 		const ids = this.tokenizer.encode(text);
-		if (ids.length <= this.maxTokens) {
+		const {maxTokens, prefix, suffix} = this.shape;
+		if (ids.length <= maxTokens) {
 			return {ids, truncated: false};
 		}
 
-		const bodyLength = this.maxTokens - this.prefix.length - this.suffix.length;
-		const body = ids.slice(this.prefix.length, this.prefix.length + bodyLength);
-		return {ids: [...this.prefix, ...body, ...this.suffix], truncated: true};
-	}
-
-	/** Pads already-encoded texts into one batch. */
-	pad(encoded: ReadonlyArray<readonly number[]>): Omit<TokenizedBatch, 'truncatedCount'> {
-		const batchSize = encoded.length;
-		const sequenceLength = Math.max(1, ...encoded.map(ids => ids.length));
-		const inputIds = new BigInt64Array(batchSize * sequenceLength).fill(BigInt(this.padId));
-		const attentionMask = new BigInt64Array(batchSize * sequenceLength);
-		for (const [row, ids] of encoded.entries()) {
-			const offset = row * sequenceLength + (this.paddingSide === 'left' ? sequenceLength - ids.length : 0);
-			for (const [column, id] of ids.entries()) {
-				inputIds[offset + column] = BigInt(id);
-				attentionMask[offset + column] = 1n;
-			}
-		}
-
-		return {inputIds, attentionMask, batchSize, sequenceLength, tokenCounts: encoded.map(ids => ids.length)};
-	}
-
-	/**
-	 * Like tokenize, but yields to the event loop whenever it has worked for `sliceMs`: a batch of
-	 * long texts takes tens of milliseconds to tokenise, which would stall a live dashboard.
-	 */
-	async tokenizeAsync(texts: readonly string[], sliceMs = 8): Promise<TokenizedBatch> {
-		const encoded = await this.encodeAsync(texts, sliceMs);
-		return {...this.pad(encoded.map(item => item.ids)), truncatedCount: encoded.filter(item => item.truncated).length};
-	}
-
-	/** encode for many texts, yielding to the event loop every `sliceMs`. */
-	async encodeAsync(texts: readonly string[], sliceMs = 8): Promise<Array<{ids: number[]; truncated: boolean}>> {
-		const encoded: Array<{ids: number[]; truncated: boolean}> = [];
-		let sliceStart = performance.now();
-		for (const text of texts) {
-			encoded.push(this.encode(text));
-			if (performance.now() - sliceStart > sliceMs) {
-				await new Promise(resolve => setImmediate(resolve));
-				sliceStart = performance.now();
-			}
-		}
-
-		return encoded;
+		const bodyLength = maxTokens - prefix.length - suffix.length;
+		const body = ids.slice(prefix.length, prefix.length + bodyLength);
+		return {ids: [...prefix, ...body, ...suffix], truncated: true};
 	}
 
 	tokenize(texts: readonly string[]): TokenizedBatch {
@@ -107,7 +101,7 @@ export class TextTokenizer {
 
 			return result.ids;
 		});
-		return {...this.pad(encoded), truncatedCount};
+		return {...padBatch(this.shape, encoded), truncatedCount};
 	}
 }
 

@@ -18,7 +18,6 @@ export type EmbeddingBackend = {
 	readonly modelId: string;
 	readonly dimension: number;
 	readonly device: Device;
-	tokenize: (texts: readonly string[]) => TokenizedBatch;
 	tokenizeAsync: (texts: readonly string[]) => Promise<TokenizedBatch>;
 	encodeAsync: (texts: readonly string[]) => Promise<Array<{ids: number[]; truncated: boolean}>>;
 	padEncoded: (encoded: ReadonlyArray<{ids: readonly number[]; truncated: boolean}>) => TokenizedBatch;

@@ -139,7 +139,7 @@ export async function runPlan(root: string, options: {batchSize?: number; env?: 
 				const started = performance.now();
 				let truncated = 0;
 				for (let start = 0; start < probeTexts.length; start += batchSize) {
-					const batch = embedder.tokenize(probeTexts.slice(start, start + batchSize));
+					const batch = await embedder.tokenizeAsync(probeTexts.slice(start, start + batchSize));
 					truncated += batch.truncatedCount;
 					await embedder.embedBatch(batch);
 				}

@@ -39,7 +39,6 @@ class SimulatedCudaEmbedder implements EmbeddingBackend {
 		return this.simulatedDevice;
 	}
 
-	tokenize: EmbeddingBackend['tokenize'] = texts => this.real.tokenize(texts);
 	tokenizeAsync: EmbeddingBackend['tokenizeAsync'] = async texts => this.real.tokenizeAsync(texts);
 	encodeAsync: EmbeddingBackend['encodeAsync'] = async texts => this.real.encodeAsync(texts);
 	padEncoded: EmbeddingBackend['padEncoded'] = encoded => this.real.padEncoded(encoded);

@@ -53,8 +53,8 @@ describe('generated models', () => {
 		}
 	});
 
-	it('append EOS through the qwen3 tokenizer post-processor and pad on the left', () => {
-		const batch = qwen.tokenize(['hi', 'a longer text here']);
+	it('append EOS through the qwen3 tokenizer post-processor and pad on the left', async () => {
+		const batch = await qwen.tokenizeAsync(['hi', 'a longer text here']);
 		const eos = batch.inputIds[batch.sequenceLength - 1];
 		assert.equal(batch.inputIds[2 * batch.sequenceLength - 1], eos, 'both rows end in EOS');
 		assert.equal(batch.attentionMask[0], 0n, 'the short row is padded on the left');
