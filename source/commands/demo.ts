@@ -15,8 +15,8 @@ export const demoCommand: Command = {
 Usage
   $ qwen3-migrate demo <dir> [--messages N] [--channels K] [--no-ui]
 
-Without --no-ui the migration of the new workspace starts right away (printing progress lines;
-the live dashboard is not built yet).
+Without --no-ui the migration of the new workspace starts right away: in the live dashboard in a
+terminal, as progress lines otherwise.
 
 Writes a complete PigPig workspace in <dir> as the bot has it before the migration:
 settings.json with the old model active, a memory.db of chat messages (Traditional Chinese,
