@@ -49,7 +49,10 @@ const watchDelay = !mode?.startsWith('--paused-cpu');
 let currentPhase = 'start';
 let worstPhase = 'start';
 let worstSeen = 0;
-/** Credits a new worst delay to the phase that was running when it happened. */
+/**
+ * Called at each phase change and at the end: a new worst delay since the last call happened in
+ * the phase that was running (no polling timer, which would itself cost CPU while paused).
+ */
 function noteWorstPhase(): void {
 	if (delay.max > worstSeen) {
 		worstSeen = delay.max;
@@ -57,7 +60,6 @@ function noteWorstPhase(): void {
 	}
 }
 
-const phaseWatch = setInterval(noteWorstPhase, 100);
 if (watchDelay) {
 	delay.enable();
 }
@@ -118,7 +120,6 @@ if (mode === '--dashboard' || mode === '--paused-cpu') {
 }
 delay.disable();
 noteWorstPhase();
-clearInterval(phaseWatch);
 const embedded = doneAtEmbedEnd - doneAtEmbedStart;
 const seconds = (embedEnded - embedStarted) / 1000;
 process.stdout.write(

@@ -102,15 +102,24 @@ function migrateInChild(root: string, mode?: '--dashboard' | '--paused-cpu' | '-
 
 type RawResult = {texts: number; seconds: number; textsPerSecond: number; modelOnlyTextsPerSecond: number};
 
-function runChild<T>(script: string, root: string, ...extra: Array<string | undefined>): T {
-	const arguments_ = [path.join(here, script), root, ...(script === 'tokenizer-child.js' ? [] : [String(batchSize)]), ...extra.filter((value): value is string => value !== undefined)];
+/** Runs a bench child script with these arguments and parses the JSON line it ends with. */
+function runScript<T>(script: string, arguments_: Array<string | undefined>): T {
 	// As the CLI runs (source/cli.ts): React's production build.
-	const result = spawnSync(process.execPath, arguments_, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, NODE_ENV: 'production'}});
+	const result = spawnSync(process.execPath, [path.join(here, script), ...arguments_.filter((value): value is string => value !== undefined)], {
+		encoding: 'utf8',
+		maxBuffer: 64 * 1024 * 1024,
+		env: {...process.env, NODE_ENV: 'production'},
+	});
 	if (result.status !== 0) {
 		throw new Error(`${script} failed: ${result.stderr}`);
 	}
 
 	return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/** A child that works on a workspace at the bench's batch size. */
+function runChild<T>(script: string, root: string, ...extra: Array<string | undefined>): T {
+	return runScript<T>(script, [root, String(batchSize), ...extra]);
 }
 
 /**
@@ -184,7 +193,7 @@ async function tokenizerLoad() {
 	const bytes = inflateTokenizer(path.join(directory, 'tokenizer.json'), qwen3Merges);
 	log(`[bench] loading a Qwen3-sized tokenizer (${(bytes / 1e6).toFixed(1)} MB)...`);
 	const best = (runs: TokenizerLoad[]) => runs.reduce((a, b) => (a.maxEventLoopDelayMs <= b.maxEventLoopDelayMs ? a : b));
-	const load = (mode?: string) => best([0, 1].map(() => runChild<TokenizerLoad>('tokenizer-child.js', directory, mode)));
+	const load = (mode?: string) => best([0, 1].map(() => runScript<TokenizerLoad>('tokenizer-child.js', [directory, mode])));
 	return {bytes, engine: load(), mainThread: load('--main-thread')};
 }
 
