@@ -5,10 +5,11 @@
 import {Worker} from 'node:worker_threads';
 import {ModelLoadError, errorMessage} from '../errors.js';
 import {describeModelSource, type ModelSource} from './model-source.js';
-import type {Device, Pooling, RunRequest, WorkerResponse} from './protocol.js';
+import type {Device, LoadRequest, Pooling, RunRequest, WorkerResponse} from './protocol.js';
 import type {EncodedText, TokenizedBatch} from './tokenize.js';
 import {RemoteTokenizer} from './tokenizer-client.js';
 import {resolveDevice, resolveDtype} from './devices.js';
+import {remoteError, WorkerRequests} from '../util/worker-requests.js';
 
 export type EmbedderOptions = {
 	source: ModelSource;
@@ -38,89 +39,38 @@ export const guideModelFixes =
 	'(2) download the repository\'s files by hand into the cache directory named above; ' +
 	'(3) point memory_system.migration.target_model_path at a local directory with config.json, tokenizer.json and onnx/model.onnx';
 
-type Pending = {resolve: (result: EmbeddingResult) => void; reject: (error: Error) => void};
-
 class ModelWorker {
 	private readonly worker: Worker;
-	private readonly pending = new Map<number, Pending>();
-	private nextId = 1;
-	private loadWaiter: {resolve: (modelType: string) => void; reject: (error: Error) => void} | undefined;
-	private exitError: Error | undefined;
+	private readonly requests: WorkerRequests;
 
 	constructor() {
 		this.worker = new Worker(workerUrl);
-		this.worker.on('message', (message: WorkerResponse) => this.onMessage(message));
-		this.worker.on('error', error => this.failAll(error));
-		this.worker.on('exit', code => this.failAll(new Error(`embedding worker exited with code ${code}`)));
-	}
-
-	load(source: ModelSource, device: Device, dtype: string, threads?: number): Promise<string> {
-		return new Promise((resolve, reject) => {
-			this.loadWaiter = {resolve, reject};
-			this.worker.postMessage({type: 'load', source, device, dtype, threads});
+		this.requests = new WorkerRequests(this.worker, 'embedding worker');
+		this.worker.on('message', (message: WorkerResponse) => {
+			if (message.type === 'error') {
+				this.requests.reject(message.id, remoteError(message.message, {stack: message.stack}));
+			} else if (message.type === 'loaded') {
+				this.requests.resolve(message.id, message.modelType);
+			} else {
+				this.requests.resolve(message.id, {vectors: message.vectors, dimension: message.dimension, inferenceMs: message.inferenceMs});
+			}
 		});
 	}
 
-	run(batch: TokenizedBatch, pooling: Pooling): Promise<EmbeddingResult> {
-		if (this.exitError) {
-			return Promise.reject(this.exitError);
-		}
+	/** Loads the model; resolves with its model_type. */
+	async load(source: ModelSource, device: Device, dtype: string, threads?: number): Promise<string> {
+		return this.requests.send<string>(id => ({type: 'load', id, source, device, dtype, threads}) satisfies LoadRequest);
+	}
 
-		const id = this.nextId++;
-		const request: RunRequest = {
-			type: 'run',
-			id,
-			inputIds: batch.inputIds,
-			attentionMask: batch.attentionMask,
-			batchSize: batch.batchSize,
-			sequenceLength: batch.sequenceLength,
-			pooling,
-		};
-		return new Promise((resolve, reject) => {
-			this.pending.set(id, {resolve, reject});
-			// The buffers are copied, not transferred: callers may reuse a batch (retries, bisection).
-			this.worker.postMessage(request);
-		});
+	async run(batch: TokenizedBatch, pooling: Pooling): Promise<EmbeddingResult> {
+		const {inputIds, attentionMask, batchSize, sequenceLength} = batch;
+		// The buffers are copied, not transferred: callers may reuse a batch (retries, bisection).
+		return this.requests.send<EmbeddingResult>(id => ({type: 'run', id, inputIds, attentionMask, batchSize, sequenceLength, pooling}) satisfies RunRequest);
 	}
 
 	async terminate(): Promise<void> {
-		this.exitError ??= new Error('embedder closed');
+		this.requests.failAll(new Error('embedder closed'));
 		await this.worker.terminate();
-	}
-
-	private onMessage(message: WorkerResponse): void {
-		if (message.type === 'loaded') {
-			this.loadWaiter?.resolve(message.modelType);
-			this.loadWaiter = undefined;
-			return;
-		}
-
-		if (message.type === 'error' && message.id === 'load') {
-			this.loadWaiter?.reject(new Error(message.message));
-			this.loadWaiter = undefined;
-			return;
-		}
-
-		const waiter = this.pending.get(message.id as number);
-		this.pending.delete(message.id as number);
-		if (message.type === 'result') {
-			waiter?.resolve({vectors: message.vectors, dimension: message.dimension, inferenceMs: message.inferenceMs});
-		} else {
-			const error = new Error(message.message);
-			error.stack = message.stack;
-			waiter?.reject(error);
-		}
-	}
-
-	private failAll(error: Error): void {
-		this.exitError ??= error;
-		this.loadWaiter?.reject(error);
-		this.loadWaiter = undefined;
-		for (const waiter of this.pending.values()) {
-			waiter.reject(error);
-		}
-
-		this.pending.clear();
 	}
 }
 

@@ -32,7 +32,7 @@ async function load(request: LoadRequest): Promise<void> {
 		session_options: sessionOptions,
 	});
 	const modelType = String((model.config as {model_type?: string}).model_type ?? 'unknown');
-	reply({type: 'loaded', modelType, device: request.device});
+	reply({type: 'loaded', id: request.id, modelType, device: request.device});
 }
 
 async function run(request: RunRequest): Promise<void> {
@@ -65,6 +65,6 @@ port.on('message', (request: WorkerRequest) => {
 		.then(async () => (request.type === 'load' ? load(request) : run(request)))
 		.catch((error: unknown) => {
 			const failure = error instanceof Error ? error : new Error(String(error));
-			reply({type: 'error', id: request.type === 'load' ? 'load' : request.id, message: failure.message, stack: failure.stack});
+			reply({type: 'error', id: request.id, message: failure.message, stack: failure.stack});
 		});
 });

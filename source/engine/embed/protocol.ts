@@ -6,6 +6,7 @@ export type Device = 'cpu' | 'cuda';
 
 export type LoadRequest = {
 	type: 'load';
+	id: number;
 	source: ModelSource;
 	device: Device;
 	dtype: string;
@@ -25,6 +26,6 @@ export type RunRequest = {
 export type WorkerRequest = LoadRequest | RunRequest;
 
 export type WorkerResponse =
-	| {type: 'loaded'; modelType: string; device: Device}
+	| {type: 'loaded'; id: number; modelType: string; device: Device}
 	| {type: 'result'; id: number; vectors: Float32Array; dimension: number; inferenceMs: number}
-	| {type: 'error'; id: number | 'load'; message: string; stack?: string};
+	| {type: 'error'; id: number; message: string; stack?: string};

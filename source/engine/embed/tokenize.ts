@@ -56,10 +56,6 @@ export class TextTokenizer {
 		readonly shape: TokenizerShape,
 	) {}
 
-	get maxTokens(): number {
-		return this.shape.maxTokens;
-	}
-
 	/** Loads the tokenizer for `modelName` (as configured by configureTransformers). */
 	static async load(modelName: string, maxTokens: number, paddingSide?: 'left' | 'right'): Promise<TextTokenizer> {
 		const tokenizer = await AutoTokenizer.from_pretrained(modelName);

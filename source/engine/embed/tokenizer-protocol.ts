@@ -3,11 +3,11 @@ import type {ModelSource} from './model-source.js';
 import type {TokenizerShape} from './tokenize.js';
 
 export type TokenizerRequest =
-	| {type: 'load'; source: ModelSource; maxTokens: number}
+	| {type: 'load'; id: number; source: ModelSource; maxTokens: number}
 	| {type: 'encode'; id: number; texts: string[]};
 
 export type TokenizerResponse =
-	| {type: 'loaded'; shape: TokenizerShape}
+	| {type: 'loaded'; id: number; shape: TokenizerShape}
 	/** Every text's ids end to end in `tokens`, `lengths[i]` of them for text i. */
 	| {type: 'encoded'; id: number; tokens: Int32Array; lengths: Int32Array; truncated: Uint8Array}
-	| {type: 'error'; id: number | 'load'; message: string; stack?: string};
+	| {type: 'error'; id: number; message: string; stack?: string};

@@ -44,13 +44,13 @@ port.on('message', (request: TokenizerRequest) => {
 		.then(async () => {
 			if (request.type === 'load') {
 				tokenizer = await TextTokenizer.load(configureTransformers(request.source), request.maxTokens);
-				reply({type: 'loaded', shape: tokenizer.shape});
+				reply({type: 'loaded', id: request.id, shape: tokenizer.shape});
 			} else {
 				encode(request.id, request.texts);
 			}
 		})
 		.catch((error: unknown) => {
 			const failure = error instanceof Error ? error : new Error(String(error));
-			reply({type: 'error', id: request.type === 'load' ? 'load' : request.id, message: failure.message, stack: failure.stack});
+			reply({type: 'error', id: request.id, message: failure.message, stack: failure.stack});
 		});
 });

@@ -28,7 +28,6 @@ export type CommitRequest =
 	| {type: 'close'};
 
 export type CommitResponse =
-	| {type: 'ready'}
 	| {type: 'done'; id: number; embedded: number}
 	| {type: 'error'; id: number; message: string; code?: string}
 	/** The worker could not open the database: every request fails with this. */

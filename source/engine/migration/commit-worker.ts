@@ -98,5 +98,3 @@ parentPort!.on('message', (request: CommitRequest) => {
 		post({type: 'error', id: request.id, message: errorMessage(error), code: sqliteCode(error)});
 	}
 });
-
-post({type: 'ready'});

@@ -4,36 +4,29 @@
  * an Error carrying SQLite's message and code, so busy errors classify (and retry) as before.
  */
 import {Worker} from 'node:worker_threads';
+import {remoteError, WorkerRequests} from '../util/worker-requests.js';
 import type {CommitJob, CommitRequest, CommitResponse, CommitRow} from './commit-protocol.js';
 
 const workerUrl = new URL(`./commit-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
-type Pending = {resolve: (embedded: number) => void; reject: (error: Error) => void};
-
-function sqliteError(message: string, code: string | undefined): Error {
-	return Object.assign(new Error(message), code === undefined ? {} : {code});
-}
-
-/** Distributes the request type over the union, so each variant keeps its own fields. */
-type RequestBody<T> = T extends {id: number} ? Omit<T, 'id'> : never;
-
 export class CommitWriter {
 	private readonly worker: Worker;
-	private readonly pending = new Map<number, Pending>();
-	private nextId = 1;
-	private failure: Error | undefined;
-	private closed = false;
+	private readonly requests: WorkerRequests;
 	private readonly exited: Promise<void>;
+	private closed = false;
 
 	constructor(job: CommitJob) {
 		this.worker = new Worker(workerUrl, {workerData: job});
-		this.worker.on('message', (message: CommitResponse) => this.onMessage(message));
-		this.worker.on('error', error => this.failAll(error));
-		this.exited = new Promise(resolve => {
-			this.worker.once('exit', code => {
-				this.failAll(new Error(`commit worker exited with code ${code}`));
-				resolve();
-			});
+		this.requests = new WorkerRequests(this.worker, 'commit worker');
+		this.exited = new Promise(resolve => this.worker.once('exit', () => resolve()));
+		this.worker.on('message', (message: CommitResponse) => {
+			if (message.type === 'done') {
+				this.requests.resolve(message.id, message.embedded);
+			} else if (message.type === 'error') {
+				this.requests.reject(message.id, remoteError(message.message, {code: message.code}));
+			} else {
+				this.requests.failAll(remoteError(message.message, {code: message.code}));
+			}
 		});
 	}
 
@@ -42,16 +35,16 @@ export class CommitWriter {
 		const identities = rows.map(({messageId, channelId, userId}) => ({messageId, channelId, userId}));
 		// A copy of just this batch's part (a view would send its whole buffer), handed over, not cloned.
 		const own = vectors.slice();
-		return this.request({type: 'commit', runId, model, rows: identities, vectors: own, dimension, cursor, truncated}, [own.buffer]);
+		return this.requests.send<number>(id => ({type: 'commit', id, runId, model, rows: identities, vectors: own, dimension, cursor, truncated}) satisfies CommitRequest, [own.buffer]);
 	}
 
 	/** Records a message that cannot be embedded, with the checkpoint, in one transaction. */
 	async recordFailure(runId: string, row: CommitRow, kind: string, error: string, cursor: number): Promise<void> {
 		const {messageId, channelId, userId} = row;
-		await this.request({type: 'failure', runId, row: {messageId, channelId, userId}, kind, error, cursor});
+		await this.requests.send<number>(id => ({type: 'failure', id, runId, row: {messageId, channelId, userId}, kind, error, cursor}) satisfies CommitRequest);
 	}
 
-	/** Waits for the worker to close its connection. Requests still pending fail. */
+	/** Waits for the worker to write what it was sent, close its connection and exit. */
 	async close(): Promise<void> {
 		if (this.closed) {
 			return;
@@ -60,49 +53,5 @@ export class CommitWriter {
 		this.closed = true;
 		this.worker.postMessage({type: 'close'} satisfies CommitRequest);
 		await this.exited;
-	}
-
-	private async request(body: RequestBody<CommitRequest>, transfer: ArrayBuffer[] = []): Promise<number> {
-		if (this.failure) {
-			throw this.failure;
-		}
-
-		if (this.closed) {
-			throw new Error('commit worker is closed');
-		}
-
-		const id = this.nextId++;
-		return new Promise((resolve, reject) => {
-			this.pending.set(id, {resolve, reject});
-			this.worker.postMessage({...body, id}, transfer);
-		});
-	}
-
-	private onMessage(message: CommitResponse): void {
-		if (message.type === 'ready') {
-			return;
-		}
-
-		if (message.type === 'fatal') {
-			this.failAll(sqliteError(message.message, message.code));
-			return;
-		}
-
-		const pending = this.pending.get(message.id);
-		this.pending.delete(message.id);
-		if (message.type === 'done') {
-			pending?.resolve(message.embedded);
-		} else {
-			pending?.reject(sqliteError(message.message, message.code));
-		}
-	}
-
-	private failAll(error: Error): void {
-		this.failure ??= error;
-		for (const pending of this.pending.values()) {
-			pending.reject(this.failure);
-		}
-
-		this.pending.clear();
 	}
 }
