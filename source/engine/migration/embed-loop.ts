@@ -179,8 +179,9 @@ export class EmbedLoop {
 
 	/**
 	 * Writes a batch's vectors with its checkpoint. A batch that carries many duplicates is written
-	 * in transactions of `commitChunkRows` with a turn of the event loop between them; only the
-	 * last one moves the checkpoint, and a row is never written twice (the insert checks).
+	 * in transactions of `commitChunkRows` (each awaits the commit worker, so the event loop runs
+	 * between them); only the last one moves the checkpoint, and a row is never written twice (the
+	 * insert checks).
 	 */
 	private async commit(rows: TargetRow[], result: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
 		const {context} = this;
@@ -191,9 +192,6 @@ export class EmbedLoop {
 			const last = start + commitChunkRows >= rows.length;
 			const end = Math.min(rows.length, start + commitChunkRows);
 			embedded += await this.commitChunk(rows.slice(start, end), result.vectors.subarray(start * dimension, end * dimension), dimension, last ? cursor : 0, last ? truncated : 0);
-			if (!last) {
-				await yieldToEventLoop();
-			}
 		}
 
 		this.afterCommit(embedded, truncated, context.now() - started, result.inferenceMs, rows.length);
