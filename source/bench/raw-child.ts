@@ -5,7 +5,7 @@
  * Usage: node raw-child.js <workspace> <batchSize> [threads]
  */
 import Database from 'better-sqlite3';
-import {demoModelDirs} from '../engine/demo/create-workspace.js';
+import {demoModelDirs} from '../demo/create-workspace.js';
 import {Embedder} from '../engine/embed/embedder.js';
 import {resolveModelSource} from '../engine/embed/model-source.js';
 import {workspacePaths} from '../engine/workspace.js';

@@ -23,7 +23,7 @@ import {cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} fro
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {createDemoWorkspace} from '../engine/demo/create-workspace.js';
+import {createDemoWorkspace} from '../demo/create-workspace.js';
 import {rollbackMigration} from '../engine/migration/rollback.js';
 import {updateSettings} from '../engine/settings/write.js';
 import {workspacePaths} from '../engine/workspace.js';

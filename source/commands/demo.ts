@@ -1,6 +1,6 @@
 /** `qwen3-migrate demo <dir>`: a complete pre-migration workspace to try the tool on. */
 import path from 'node:path';
-import {createDemoWorkspace} from '../engine/demo/create-workspace.js';
+import {createDemoWorkspace} from '../demo/create-workspace.js';
 import {UsageError} from '../engine/errors.js';
 import {Migration} from '../engine/migration/migration.js';
 import {openDashboard} from './dashboard.js';

@@ -4,9 +4,8 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {formatLogLine} from '../engine/log/format.js';
 import {LogFollower} from '../engine/log/follow.js';
 import {analyzeLogs, listLogFiles, type LogAnalysis} from '../engine/ops/log-analysis.js';
-import {requireWorkspaceDirectory} from '../engine/ops/workspace-input.js';
+import {requireWorkspaceDirectory, workspacePaths} from '../engine/workspace.js';
 import {formatDuration} from '../engine/util/rate.js';
-import {workspacePaths} from '../engine/workspace.js';
 import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 

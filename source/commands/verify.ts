@@ -4,7 +4,7 @@ import {UsageError} from '../engine/errors.js';
 import {backupBeforeRepair} from '../engine/ops/repair-backup.js';
 import type {ItemStatus} from '../engine/ops/report.js';
 import {fixDuplicates, rebuildChannels, runVerify, type VerifyReport} from '../engine/ops/verify.js';
-import {openWorkspace} from '../engine/ops/workspace-input.js';
+import {openWorkspace} from '../engine/workspace.js';
 import {detectCapabilities} from '../ui/terminal.js';
 import {confirm} from './prompt.js';
 import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';

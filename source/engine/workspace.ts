@@ -1,5 +1,15 @@
-/** Every path the tool touches, derived from one workspace root (the bot's working directory). */
+/**
+ * The workspace: the bot's directory, made into one value in one place. Every command and every
+ * engine entry point takes a `Workspace` (or, before settings can be trusted, its `WorkspacePaths`)
+ * instead of re-deriving a path; bad input is rejected here, once, with a one-line error and fix.
+ */
+import {existsSync, statSync} from 'node:fs';
 import path from 'node:path';
+import type Database from 'better-sqlite3';
+import {openMemoryDatabase, type OpenOptions} from './db/connection.js';
+import {UsageError} from './errors.js';
+import {loadSettings, type LoadedSettings} from './settings/load.js';
+import type {MemorySystemSettings} from './settings/schema.js';
 
 export type WorkspacePaths = {
 	root: string;
@@ -43,5 +53,57 @@ export function workspacePaths(root: string, databasePath = defaultDatabasePath)
 		logs: path.join(absoluteRoot, 'logs'),
 		state: path.join(memoryDir, 'qwen3-migrate'),
 		lock: path.join(memoryDir, 'qwen3-migrate', 'migration.lock'),
+	};
+}
+
+/** A workspace whose settings.json parsed and validated. */
+export type Workspace = {
+	readonly root: string;
+	readonly paths: WorkspacePaths;
+	readonly settings: LoadedSettings;
+	/** `settings.settings.memory_system`, the section the tool reads. */
+	readonly memory: MemorySystemSettings;
+	/** Opens memory.db with the project's pragmas (WAL, foreign keys, busy timeout). */
+	openDatabase(options?: OpenOptions): Database.Database;
+};
+
+/** Throws the one-line usage error for a missing workspace or a file given as one. */
+export function requireWorkspaceDirectory(root: string): void {
+	if (!existsSync(root)) {
+		throw new UsageError(`workspace ${root} does not exist`, 'pass --workspace DIR: the bot\'s directory, which holds settings.json and data/memory');
+	}
+
+	if (!statSync(root).isDirectory()) {
+		throw new UsageError(`workspace ${root} is not a directory`, 'pass --workspace DIR: the bot\'s directory, not a file in it');
+	}
+}
+
+/**
+ * Paths only, for commands that must work while settings.json is broken (check, bundle, reset,
+ * monitor): the database path from settings when they load, else the PigPig default.
+ */
+export function workspacePathsLenient(root: string): {paths: WorkspacePaths; settings?: LoadedSettings; settingsError?: unknown} {
+	requireWorkspaceDirectory(root);
+	const base = workspacePaths(root);
+	try {
+		const settings = loadSettings(base.settings);
+		return {paths: workspacePaths(root, settings.settings.memory_system.database_path), settings};
+	} catch (error) {
+		return {paths: base, settingsError: error};
+	}
+}
+
+/** The workspace at `root`; throws the settings' own one-line error when they are broken. */
+export function openWorkspace(root: string): Workspace {
+	requireWorkspaceDirectory(root);
+	const settings = loadSettings(workspacePaths(root).settings);
+	const memory = settings.settings.memory_system;
+	const paths = workspacePaths(root, memory.database_path);
+	return {
+		root: paths.root,
+		paths,
+		settings,
+		memory,
+		openDatabase: (options?: OpenOptions) => openMemoryDatabase(paths.database, options),
 	};
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {Embedder} from '../../source/engine/embed/embedder.js';
 import {resolveModelSource} from '../../source/engine/embed/model-source.js';
-import {generateBertTinyModel, generateQwen3TinyModel} from '../../source/engine/models/tiny-models.js';
+import {generateBertTinyModel, generateQwen3TinyModel} from '../../source/models/tiny-models.js';
 
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
 

@@ -2,7 +2,7 @@
 import {cpSync} from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import {createDemoWorkspace, type DemoOptions} from '../../source/engine/demo/create-workspace.js';
+import {createDemoWorkspace, type DemoOptions} from '../../source/demo/create-workspace.js';
 import {workspacePaths, type WorkspacePaths} from '../../source/engine/workspace.js';
 import {makeTempDir} from './temp.js';
 

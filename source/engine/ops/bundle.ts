@@ -10,11 +10,10 @@ import {formatJsonSyntaxProblem, LosslessNumber, parseJsonLossless, stringifyJso
 import {newestLogFile} from '../log/follow.js';
 import {ResourceSampler, systemSources} from '../monitor/resources.js';
 import {tarGzip} from '../util/tar.js';
-import {workspacePaths} from '../workspace.js';
+import {workspacePaths, requireWorkspaceDirectory} from '../workspace.js';
 import {runCheck, type CheckOptions} from './check.js';
 import {packageVersion} from './native-modules.js';
 import {runVerify} from './verify.js';
-import {requireWorkspaceDirectory} from './workspace-input.js';
 
 const secretKey = /token|key|secret|password|webhook/i;
 export const redacted = '[REDACTED]';

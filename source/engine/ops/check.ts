@@ -19,12 +19,11 @@ import {countTargetSet} from '../migration/target-set.js';
 import {GpuSampler, type GpuReading} from '../monitor/gpu.js';
 import {loadSettings} from '../settings/load.js';
 import type {Settings} from '../settings/schema.js';
-import {workspacePaths, type WorkspacePaths} from '../workspace.js';
+import {workspacePaths, type WorkspacePaths, requireWorkspaceDirectory} from '../workspace.js';
 import {checkModel} from './model-availability.js';
 import {checkNativeModules} from './native-modules.js';
 import {processesHolding} from './processes.js';
 import type {ReportItem} from './report.js';
-import {requireWorkspaceDirectory} from './workspace-input.js';
 
 export type CheckOptions = {
 	env?: NodeJS.ProcessEnv;

@@ -12,13 +12,12 @@ import {errorMessage} from '../errors.js';
 import {MigrationEvents} from '../migration/events.js';
 import type {MigrationSettings} from '../settings/schema.js';
 import {prepareStrategy, type StrategyQuality} from '../strategies/prepare.js';
-import type {WorkspacePaths} from '../workspace.js';
+import {type WorkspacePaths, openWorkspace} from '../workspace.js';
 import {backupsIntact} from '../migration/backup.js';
 import {lockHolder} from '../migration/lock.js';
 import {estimateDisk, formatBytes, sourceDimension, type DiskEstimate} from '../migration/preflight.js';
 import {countFailures, latestRun} from '../migration/state.js';
 import {countTargetSet, type TargetCounts} from '../migration/target-set.js';
-import {openWorkspace} from './workspace-input.js';
 
 export type PlanReport = {
 	workspace: string;

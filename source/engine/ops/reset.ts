@@ -8,7 +8,7 @@
 import {cpSync, existsSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {openMemoryDatabase} from '../db/connection.js';
-import {exampleSettings} from '../demo/bot-settings.js';
+import {exampleSettings} from '../settings/example.js';
 import {AppError} from '../errors.js';
 import {formatFileStamp} from '../log/format.js';
 import {lockHolder} from '../migration/lock.js';
@@ -17,9 +17,8 @@ import {loadSettings} from '../settings/load.js';
 import {parseJsonLossless} from '../settings/json-lossless.js';
 import {serializeSettings} from '../settings/write.js';
 import {writeFileAtomic} from '../util/atomic-write.js';
-import {workspacePaths, type WorkspacePaths} from '../workspace.js';
+import {workspacePaths, type WorkspacePaths, requireWorkspaceDirectory} from '../workspace.js';
 import {backupBeforeRepair} from './repair-backup.js';
-import {requireWorkspaceDirectory} from './workspace-input.js';
 
 /** What reset did: rows removed, paths removed or replaced, where the old settings went, backups. */
 export type ResetResult = {removedRows: number; removed: string[]; settingsSavedAs: string | undefined; backups: string[]};

@@ -13,9 +13,8 @@ import {formatFileStamp} from '../log/format.js';
 import {runIndexJob} from '../migration/index-jobs.js';
 import {sourceDimension} from '../migration/preflight.js';
 import {latestRun, listFailures} from '../migration/state.js';
-import type {WorkspacePaths} from '../workspace.js';
+import {type WorkspacePaths, openWorkspace} from '../workspace.js';
 import type {ItemStatus} from './report.js';
-import {openWorkspace} from './workspace-input.js';
 
 export type Finding = {id: string; status: ItemStatus; title: string; count: number; examples: string[]; detail: string; fix?: string};
 

@@ -3,7 +3,7 @@ import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {SettingsError} from '../../../source/engine/errors.js';
-import {exampleSettings} from '../../../source/engine/demo/bot-settings.js';
+import {exampleSettings} from '../../../source/engine/settings/example.js';
 import {loadSettings} from '../../../source/engine/settings/load.js';
 import {settingsSchema} from '../../../source/engine/settings/schema.js';
 import {updateSettings} from '../../../source/engine/settings/write.js';

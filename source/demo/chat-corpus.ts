@@ -2,7 +2,7 @@
  * Realistic chat lines for demo workspaces and benchmarks: Traditional Chinese, English, emoji,
  * bot commands, a few long messages, a few blank ones, all from a seeded generator.
  */
-import type {Random} from '../util/random.js';
+import type {Random} from '../engine/util/random.js';
 
 export const chinesePhrases = [
 	'哈哈哈', '好喔', '真的假的', '今天天氣很好', '晚餐要吃什麼', '我覺得還可以', '這個機器人好可愛',

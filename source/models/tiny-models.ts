@@ -8,7 +8,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {corpusVocabularyText} from '../demo/chat-corpus.js';
-import {createRandom, randomMatrix, type Random} from '../util/random.js';
+import {createRandom, randomMatrix, type Random} from '../engine/util/random.js';
 import {DataType, OnnxGraphBuilder} from './onnx-graph.js';
 import {buildByteLevelBpeTokenizer, buildWordPieceTokenizer, qwenEndOfText} from './tokenizer-json.js';
 

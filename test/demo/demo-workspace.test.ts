@@ -3,13 +3,13 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {before, describe, it} from 'node:test';
 import Database from 'better-sqlite3';
-import {createDemoWorkspace, type DemoSummary} from '../../../source/engine/demo/create-workspace.js';
-import {decodeVector} from '../../../source/engine/db/vectors.js';
-import {readChannelIndex} from '../../../source/engine/faiss/index-files.js';
-import {loadSettings} from '../../../source/engine/settings/load.js';
-import {workspacePaths} from '../../../source/engine/workspace.js';
-import {checkIndexesWithPython} from '../../helpers/python.js';
-import {makeTempDir} from '../../helpers/temp.js';
+import {createDemoWorkspace, type DemoSummary} from '../../source/demo/create-workspace.js';
+import {decodeVector} from '../../source/engine/db/vectors.js';
+import {readChannelIndex} from '../../source/engine/faiss/index-files.js';
+import {loadSettings} from '../../source/engine/settings/load.js';
+import {workspacePaths} from '../../source/engine/workspace.js';
+import {checkIndexesWithPython} from '../helpers/python.js';
+import {makeTempDir} from '../helpers/temp.js';
 
 describe('demo workspace', () => {
 	const root = path.join(makeTempDir(), 'ws');

@@ -5,17 +5,18 @@
  */
 import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {openMemoryDatabase} from '../db/connection.js';
-import {insertStatements} from '../db/queries.js';
-import {Embedder} from '../embed/embedder.js';
-import {resolveModelSource} from '../embed/model-source.js';
-import {UsageError} from '../errors.js';
-import {writeChannelIndex} from '../faiss/index-files.js';
+import {openMemoryDatabase} from '../engine/db/connection.js';
+import {insertStatements} from '../engine/db/queries.js';
+import {Embedder} from '../engine/embed/embedder.js';
+import {resolveModelSource} from '../engine/embed/model-source.js';
+import {UsageError} from '../engine/errors.js';
+import {writeChannelIndex} from '../engine/faiss/index-files.js';
 import {generateBertTinyModel, generateQwen3TinyModel} from '../models/tiny-models.js';
-import {sourceModelDefault} from '../settings/schema.js';
-import {createRandom} from '../util/random.js';
-import {workspacePaths} from '../workspace.js';
-import {demoSettingsText, exampleSettings} from './bot-settings.js';
+import {sourceModelDefault} from '../engine/settings/schema.js';
+import {createRandom} from '../engine/util/random.js';
+import {workspacePaths} from '../engine/workspace.js';
+import {exampleSettings} from '../engine/settings/example.js';
+import {demoSettingsText} from './bot-settings.js';
 import {generateChatMessage, generateUniformMessage, generateZipfMessage, type CorpusKind} from './chat-corpus.js';
 import {snowflake} from './snowflake.js';
 

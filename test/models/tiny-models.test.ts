@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {Embedder} from '../../../source/engine/embed/embedder.js';
-import {resolveModelSource} from '../../../source/engine/embed/model-source.js';
-import {generateBertTinyModel, generateQwen3TinyModel} from '../../../source/engine/models/tiny-models.js';
-import {makeTempDir} from '../../helpers/temp.js';
+import {Embedder} from '../../source/engine/embed/embedder.js';
+import {resolveModelSource} from '../../source/engine/embed/model-source.js';
+import {generateBertTinyModel, generateQwen3TinyModel} from '../../source/models/tiny-models.js';
+import {makeTempDir} from '../helpers/temp.js';
 
 const hostileTexts = ['', '哈哈哈 今天天氣很好', '👍🐷🔥 emoji only', '\u001b[31mred\u001b[0m', 'nul\u0000inside', '\uD800 lone surrogate', 'x'.repeat(5000), '\t\n\r'];
 
