@@ -2,9 +2,9 @@
 import process from 'node:process';
 import meow from 'meow';
 import {findCommand, commands, guideFlagAliases} from './commands/registry.js';
-import type {Command, CommandContext} from './commands/types.js';
-import {openDashboard} from './commands/dashboard.js';
-import {reportError} from './commands/report-error.js';
+import type {CommandContext} from './commands/shared/define-command.js';
+import {openDashboard} from './commands/shared/open-dashboard.js';
+import {reportError} from './commands/shared/report-error.js';
 import {UsageError} from './engine/errors.js';
 
 const topHelp = `
@@ -33,49 +33,6 @@ export function normalizeArguments(argv: string[]): string[] {
 
 	const rest = argv.filter((_argument, index) => index !== aliasIndex);
 	return [guideFlagAliases[argv[aliasIndex]!]!, ...rest];
-}
-
-const kebabCase = (name: string) => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
-
-/** Rejects flags the command does not define, with our one-line error instead of meow's. */
-function rejectUnknownFlags(command: Command, argv: string[]): void {
-	const known = new Set<string>();
-	for (const [name, spec] of Object.entries(command.flags)) {
-		for (const alias of [name, kebabCase(name), ...(spec.aliases ?? [])]) {
-			known.add(alias);
-			if (spec.type === 'boolean') {
-				known.add(`no-${alias}`);
-			}
-		}
-
-		if (spec.shortFlag) {
-			known.add(spec.shortFlag);
-		}
-	}
-
-	for (const argument of argv) {
-		if (argument === '--') {
-			return;
-		}
-
-		const match = /^--?([^=]+)/.exec(argument);
-		if (match && !/^-\d/.test(argument) && !known.has(match[1]!)) {
-			throw new UsageError(`unknown option ${argument.split('=')[0]} for "${command.name}"`, `run \`qwen3-migrate ${command.name} --help\` to see its options`);
-		}
-	}
-}
-
-function parseCommandArguments(command: Command, argv: string[]) {
-	rejectUnknownFlags(command, argv);
-	return meow(command.help, {
-		importMeta: import.meta,
-		argv,
-		flags: command.flags as never,
-		allowUnknownFlags: true,
-		autoHelp: false,
-		autoVersion: false,
-		description: false,
-	});
 }
 
 async function main(): Promise<number> {
@@ -121,8 +78,7 @@ async function main(): Promise<number> {
 			return 0;
 		}
 
-		const cli = parseCommandArguments(command, rest);
-		return await command.run({input: cli.input, flags: cli.flags}, context);
+		return await command.run(rest, context);
 	} catch (error) {
 		return reportError(error, context.stderr, debug);
 	}

@@ -3,41 +3,28 @@ import path from 'node:path';
 import {runCheck} from '../engine/ops/check.js';
 import {exitCodeForItems, formatItem} from '../engine/ops/report.js';
 import {detectCapabilities} from '../ui/terminal.js';
-import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
-import type {Command} from './types.js';
+import {defineCommand} from './shared/define-command.js';
+import {outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
 
-export const checkCommand: Command = {
+export const checkCommand = defineCommand({
 	name: 'check',
 	summary: 'Diagnose the workspace and the machine before (or after) a migration',
-	help: `
-Usage
-  $ qwen3-migrate check [--workspace DIR] [--json]
-  $ qwen3-migrate --check-only                       (the guide's spelling)
-
+	usage: ['qwen3-migrate check [--workspace DIR] [--json]', 'qwen3-migrate --check-only                       (the guide\'s spelling)'],
+	description: `
 One line per item, ✅ / ⚠️ / ❌, each problem with its fix: settings valid; the database exists,
 is readable, passes quick_check and has the PigPig tables; vectors per model and dimension; the
 processes that have the database open (listed, never killed); better-sqlite3, faiss-node and
 onnxruntime-node load (versions, execution providers); the source and target models can be had
 (local directory, cache, or the hub / HF_ENDPOINT); GPU and the CUDA provider; available RAM
 (warns under 4 GB); free disk against what a migration needs; Node.js; a running migration.
-It changes nothing.
-
-Options
-  ${sharedHelp.workspace}
-  ${sharedHelp.json}
-  ${sharedHelp.debug}
-
-Exit codes: 0 no failures (warnings allowed), 1 something failed, 2 usage error.
-
-Examples
-  $ qwen3-migrate check --workspace /srv/pigpig
-  $ qwen3-migrate check --json | jq '.items[] | select(.status != "ok")'
-`,
+It changes nothing.`,
 	flags: {...workspaceFlag, ...outputFlags},
+	notes: 'Exit codes: 0 no failures (warnings allowed), 1 something failed, 2 usage error.',
+	examples: ['qwen3-migrate check --workspace /srv/pigpig', 'qwen3-migrate check --json | jq \'.items[] | select(.status != "ok")\''],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const report = await runCheck(path.resolve(context.cwd, flags.workspace as string), {env: context.env});
+		const report = await runCheck(path.resolve(context.cwd, flags.workspace), {env: context.env});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(report, undefined, 2)}\n`);
 		} else {
@@ -50,4 +37,4 @@ Examples
 
 		return exitCodeForItems(report.items);
 	},
-};
+});

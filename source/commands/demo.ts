@@ -3,18 +3,16 @@ import path from 'node:path';
 import {createDemoWorkspace} from '../demo/create-workspace.js';
 import {UsageError} from '../engine/errors.js';
 import {Migration} from '../engine/migration/migration.js';
-import {openDashboard} from './dashboard.js';
-import {runHeadless} from './migrate.js';
-import {outputFlags, sharedHelp} from './shared-flags.js';
-import type {Command} from './types.js';
+import {defineCommand} from './shared/define-command.js';
+import {debugFlag, jsonFlag} from './shared/flags.js';
+import {openDashboard} from './shared/open-dashboard.js';
+import {runHeadless} from './shared/run-headless.js';
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
 	name: 'demo',
 	summary: 'Create a demo workspace (bot settings, chat database, old indexes) to try a migration on',
-	help: `
-Usage
-  $ qwen3-migrate demo <dir> [--messages N] [--channels K] [--no-ui]
-
+	usage: ['qwen3-migrate demo <dir> [--messages N] [--channels K] [--no-ui]'],
+	description: `
 Without --no-ui the migration of the new workspace starts right away: in the live dashboard in a
 terminal, as progress lines otherwise.
 
@@ -22,28 +20,20 @@ Writes a complete PigPig workspace in <dir> as the bot has it before the migrati
 settings.json with the old model active, a memory.db of chat messages (Traditional Chinese,
 English, emoji; a few blank, some long) embedded by a generated stand-in of the old model,
 the per-channel FAISS indexes with their .mapping files, and a generated stand-in of
-Qwen3-Embedding as the migration target (no download needed).
-
-Options
-  --messages N         Messages to generate (default 2000)
-  --channels K         Channels to spread them over (default 4; with 3 or more, one has vectors off)
-  --seed S             Random seed (default 42)
-  --no-ui              Only create the workspace; do not start the migration
-  ${sharedHelp.json} (implies --no-ui)
-  ${sharedHelp.debug}
-
-Examples
-  $ qwen3-migrate demo /tmp/ws --no-ui
-  $ qwen3-migrate demo /tmp/big --messages 100000 --channels 20 --no-ui
-  $ qwen3-migrate migrate --workspace /tmp/ws --no-ui --yes
-`,
+Qwen3-Embedding as the migration target (no download needed).`,
 	flags: {
-		messages: {type: 'number', default: 2000},
-		channels: {type: 'number', default: 4},
-		seed: {type: 'number', default: 42},
-		ui: {type: 'boolean', default: true},
-		...outputFlags,
+		messages: {type: 'number', valueName: 'N', default: 2000, description: 'Messages to generate (default 2000)'},
+		channels: {type: 'number', valueName: 'K', default: 4, description: 'Channels to spread them over (default 4; with 3 or more, one has vectors off)'},
+		seed: {type: 'number', valueName: 'S', default: 42, description: 'Random seed (default 42)'},
+		ui: {type: 'boolean', default: true, description: 'Only create the workspace; do not start the migration'},
+		json: {...jsonFlag.json, description: `${jsonFlag.json.description} (implies --no-ui)`},
+		...debugFlag,
 	},
+	examples: [
+		'qwen3-migrate demo /tmp/ws --no-ui',
+		'qwen3-migrate demo /tmp/big --messages 100000 --channels 20 --no-ui',
+		'qwen3-migrate migrate --workspace /tmp/ws --no-ui --yes',
+	],
 	async run({input, flags}, context) {
 		const [directory, ...extra] = input;
 		if (!directory || extra.length > 0) {
@@ -54,9 +44,9 @@ Examples
 		const started = Date.now();
 		let lastStep = '';
 		const summary = await createDemoWorkspace(root, {
-			messages: flags.messages as number,
-			channels: flags.channels as number,
-			seed: flags.seed as number,
+			messages: flags.messages,
+			channels: flags.channels,
+			seed: flags.seed,
 			onProgress(step, done, total) {
 				if (flags.json) {
 					return;
@@ -96,4 +86,4 @@ Examples
 		context.stdout.write(`\nMigrating the demo workspace (Ctrl+C stops cleanly; run the command above to resume)...\n`);
 		return runHeadless(new Migration({workspace: root, env: context.env}), context, false);
 	},
-};
+});

@@ -6,8 +6,8 @@ import {LogFollower} from '../engine/log/follow.js';
 import {analyzeLogs, listLogFiles, type LogAnalysis} from '../engine/ops/log-analysis.js';
 import {requireWorkspaceDirectory, workspacePaths} from '../engine/workspace.js';
 import {formatDuration} from '../engine/util/rate.js';
-import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
-import type {Command} from './types.js';
+import {defineCommand} from './shared/define-command.js';
+import {outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
 
 function describe(analysis: LogAnalysis): string {
 	const lines = [`=== 遷移進度分析 (progress; ${analysis.files.length} log files) ===`, ...(analysis.progress.length > 0 ? analysis.progress : ['(none)'])];
@@ -34,35 +34,22 @@ function describe(analysis: LogAnalysis): string {
 	return lines.join('\n');
 }
 
-export const logsCommand: Command = {
+export const logsCommand = defineCommand({
 	name: 'logs',
 	summary: 'Analyse the migration logs: progress, errors grouped by signature, performance; --follow tails',
-	help: `
-Usage
-  $ qwen3-migrate logs [--workspace DIR] [--follow] [--json]
-
+	usage: ['qwen3-migrate logs [--workspace DIR] [--follow] [--json]'],
+	description: `
 The guide's log analysis over logs/qwen3_migration_*.log: the last progress lines (遷移進度),
 errors and warnings grouped by signature (numbers and paths folded) with counts, first and last
 time and the guide's name for the problem, and per run the result, success rate, duration and
-rate. --follow prints new lines of the newest log as they are written, until Ctrl+C.
-
-Options
-  ${sharedHelp.workspace}
-  --follow, -f         Tail the newest log file
-  ${sharedHelp.json}
-  ${sharedHelp.debug}
-
-Exit codes: 0 no errors in the logs, 1 errors found, 2 usage error.
-
-Examples
-  $ qwen3-migrate logs --workspace /srv/pigpig
-  $ qwen3-migrate logs --follow
-`,
-	flags: {...workspaceFlag, follow: {type: 'boolean', shortFlag: 'f', default: false}, ...outputFlags},
+rate. --follow prints new lines of the newest log as they are written, until Ctrl+C.`,
+	flags: {...workspaceFlag, follow: {type: 'boolean', short: 'f', default: false, description: 'Tail the newest log file'}, ...outputFlags},
+	notes: 'Exit codes: 0 no errors in the logs, 1 errors found, 2 usage error.',
+	examples: ['qwen3-migrate logs --workspace /srv/pigpig', 'qwen3-migrate logs --follow'],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const root = path.resolve(context.cwd, flags.workspace as string);
+		const root = path.resolve(context.cwd, flags.workspace);
 		requireWorkspaceDirectory(root);
 		const logsDir = workspacePaths(root).logs;
 		if (flags.follow) {
@@ -83,4 +70,4 @@ Examples
 		context.stdout.write(flags.json ? `${JSON.stringify(analysis, undefined, 2)}\n` : `${describe(analysis)}\n`);
 		return analysis.errors > 0 ? 1 : 0;
 	},
-};
+});

@@ -9,8 +9,8 @@ import {processRssBytes} from '../engine/ops/processes.js';
 import {requireWorkspaceDirectory, workspacePaths} from '../engine/workspace.js';
 import {loadSettings} from '../engine/settings/load.js';
 import {formatMegabytes} from '../ui/format.js';
-import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
-import type {Command} from './types.js';
+import {defineCommand} from './shared/define-command.js';
+import {outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
 
 type Sample = ResourceReading & {migrationPid: number | undefined; migrationRssBytes: number | undefined};
 
@@ -24,48 +24,32 @@ function describe(sample: Sample, baseline: number | undefined): string {
 	return `${formatLogTime(new Date(sample.time)).slice(11)}  CPU ${cpu}  記憶體使用: ${formatMegabytes(sample.memoryUsedBytes)}/${formatMegabytes(sample.memoryTotalBytes)}  ${migration}  ${gpu}  disk free ${formatMegabytes(sample.diskFreeBytes)}`;
 }
 
-export const monitorCommand: Command = {
+export const monitorCommand = defineCommand({
 	name: 'monitor',
 	summary: 'Watch CPU, RAM, the migration\'s memory (leak check), GPU and disk over time',
-	help: `
-Usage
-  $ qwen3-migrate monitor [--workspace DIR] [--once] [--duration S] [--interval S] [--json]
-
+	usage: ['qwen3-migrate monitor [--workspace DIR] [--once] [--duration S] [--interval S] [--json]'],
+	description: `
 One line per interval with CPU, RAM, the running migration's RSS (found through its lock file)
 and its growth, GPU (nvidia-smi) and free disk; the same samplers as the dashboard. The guide's
-leak check flags the migration's RSS growing by more than 500 MB.
-
-Options
-  ${sharedHelp.workspace}
-  --once               One reading and exit
-  --duration S         Seconds to watch (default 60; Ctrl+C stops early)
-  --interval S         Seconds between readings (default 1)
-  ${sharedHelp.json}
-  ${sharedHelp.debug}
-
-Exit codes: 0 fine, 1 memory growth over 500 MB seen, 2 usage error.
-
-Examples
-  $ qwen3-migrate monitor --workspace /srv/pigpig --duration 600
-  $ qwen3-migrate monitor --once --json
-`,
+leak check flags the migration's RSS growing by more than 500 MB.`,
 	flags: {
 		...workspaceFlag,
-		once: {type: 'boolean', default: false},
-		duration: {type: 'number', default: 60},
-		interval: {type: 'number', default: 1},
+		once: {type: 'boolean', default: false, description: 'One reading and exit'},
+		duration: {type: 'number', valueName: 'S', default: 60, description: 'Seconds to watch (default 60; Ctrl+C stops early)'},
+		interval: {type: 'number', valueName: 'S', default: 1, description: 'Seconds between readings (default 1)'},
 		...outputFlags,
 	},
+	notes: 'Exit codes: 0 fine, 1 memory growth over 500 MB seen, 2 usage error.',
+	examples: ['qwen3-migrate monitor --workspace /srv/pigpig --duration 600', 'qwen3-migrate monitor --once --json'],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const duration = flags.duration as number;
-		const interval = flags.interval as number;
+		const {duration, interval} = flags;
 		if (!(duration > 0) || !(interval > 0)) {
 			throw new UsageError('--duration and --interval must be positive numbers of seconds', 'e.g. --duration 60 --interval 1');
 		}
 
-		const root = path.resolve(context.cwd, flags.workspace as string);
+		const root = path.resolve(context.cwd, flags.workspace);
 		requireWorkspaceDirectory(root);
 		const databasePath = (() => {
 			try {
@@ -105,4 +89,4 @@ Examples
 
 		return leak ? 1 : 0;
 	},
-};
+});

@@ -3,8 +3,8 @@ import path from 'node:path';
 import {formatBytes} from '../engine/migration/preflight.js';
 import {runPlan, type PlanReport} from '../engine/ops/plan.js';
 import {formatDuration} from '../engine/util/rate.js';
-import {batchSizeFlag, outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
-import type {Command} from './types.js';
+import {defineCommand} from './shared/define-command.js';
+import {batchSizeFlag, outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
 
 function describe(plan: PlanReport): string {
 	const {counts, disk, probe} = plan;
@@ -29,40 +29,30 @@ function describe(plan: PlanReport): string {
 	return lines.join('\n');
 }
 
-export const planCommand: Command = {
+export const planCommand = defineCommand({
 	name: 'plan',
 	summary: 'Show what migrate would do (counts, disk, a measured time estimate, risks); writes nothing',
-	help: `
-Usage
-  $ qwen3-migrate plan [--workspace DIR] [--batch-size N] [--no-probe] [--json]
-  $ qwen3-migrate --dry-run                          (the guide's spelling)
-
+	usage: ['qwen3-migrate plan [--workspace DIR] [--batch-size N] [--no-probe] [--json]', 'qwen3-migrate --dry-run                          (the guide\'s spelling)'],
+	description: `
 Counts (target set, blank, already migrated, previously failed), dimensions source -> target,
 strategy and batch size, backup size and the disk a migration needs, a time estimate measured by
 embedding a sample of real messages with the target model (when its weights are on disk), and
-the risks. The workspace is left byte-for-byte as it was.
-
-Options
-  ${sharedHelp.workspace}
-  --batch-size N       The batch size to plan with (default: migration.migration_batch_size)
-  --no-probe           Skip the timing probe (no model load)
-  ${sharedHelp.json}
-  ${sharedHelp.debug}
-
-Exit codes: 0 no risks found, 1 risks found, 2 usage or configuration error.
-
-Examples
-  $ qwen3-migrate plan --workspace /srv/pigpig
-  $ qwen3-migrate --dry-run --json
-`,
-	flags: {...workspaceFlag, batchSize: {type: 'number'}, probe: {type: 'boolean', default: true}, ...outputFlags},
+the risks. The workspace is left byte-for-byte as it was.`,
+	flags: {
+		...workspaceFlag,
+		...batchSizeFlag('The batch size to plan with (default: migration.migration_batch_size)'),
+		probe: {type: 'boolean', default: true, description: 'Skip the timing probe (no model load)'},
+		...outputFlags,
+	},
+	notes: 'Exit codes: 0 no risks found, 1 risks found, 2 usage or configuration error.',
+	examples: ['qwen3-migrate plan --workspace /srv/pigpig', 'qwen3-migrate --dry-run --json'],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const batchSize = batchSizeFlag(flags.batchSize);
+		const {batchSize} = flags;
 
-		const plan = await runPlan(path.resolve(context.cwd, flags.workspace as string), {batchSize, env: context.env, probe: flags.probe as boolean});
+		const plan = await runPlan(path.resolve(context.cwd, flags.workspace), {batchSize, env: context.env, probe: flags.probe});
 		context.stdout.write(flags.json ? `${JSON.stringify(plan, undefined, 2)}\n` : `${describe(plan)}\n`);
 		return plan.risks.length === 0 ? 0 : 1;
 	},
-};
+});

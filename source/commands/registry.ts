@@ -10,7 +10,7 @@ import {planCommand} from './plan.js';
 import {resetCommand} from './reset.js';
 import {rollbackCommand} from './rollback.js';
 import {verifyCommand} from './verify.js';
-import type {Command} from './types.js';
+import type {Command} from './shared/define-command.js';
 
 export const commands: Command[] = [migrateCommand, rollbackCommand, dashboardCommand, checkCommand, planCommand, verifyCommand, logsCommand, monitorCommand, resetCommand, bundleCommand, demoCommand];
 

@@ -2,50 +2,37 @@
 import path from 'node:path';
 import {rollbackMigration} from '../engine/migration/rollback.js';
 import {exitCodes} from '../engine/errors.js';
-import {confirm} from './prompt.js';
-import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
-import type {Command} from './types.js';
+import {defineCommand} from './shared/define-command.js';
+import {outputFlags, rejectArguments, workspaceFlag, yesFlag} from './shared/flags.js';
+import {confirm} from './shared/prompt.js';
 
-export const rollbackCommand: Command = {
+export const rollbackCommand = defineCommand({
 	name: 'rollback',
 	summary: 'Undo a migration, before or after cut-over: settings, indexes and database as they were',
-	help: `
-Usage
-  $ qwen3-migrate rollback [--workspace DIR] [--yes] [--from-backup]
-
+	usage: ['qwen3-migrate rollback [--workspace DIR] [--yes] [--from-backup]'],
+	description: `
 Restores settings.json and the index files byte-for-byte from settings.json.backup and
 indices.backup/, and removes from memory.db exactly the vectors the migration added (the bot's
 messages, and anything else it wrote, stay). With --from-backup the database is instead
 replaced by memory.db.backup (this also drops messages stored since the backup).
-Stop the migration first; restart the bot afterwards.
-
-Options
-  ${sharedHelp.workspace}
-  --yes, -y            Do not ask (otherwise you type "rollback" to confirm)
-  --from-backup        Restore memory.db from memory.db.backup instead of deleting new rows
-  ${sharedHelp.json}
-  ${sharedHelp.debug}
-
-Examples
-  $ qwen3-migrate rollback --workspace /srv/pigpig
-  $ qwen3-migrate rollback --yes --json
-`,
+Stop the migration first; restart the bot afterwards.`,
 	flags: {
 		...workspaceFlag,
-		yes: {type: 'boolean', shortFlag: 'y', default: false},
-		fromBackup: {type: 'boolean', default: false},
+		...yesFlag('Do not ask (otherwise you type "rollback" to confirm)'),
+		fromBackup: {type: 'boolean', default: false, description: 'Restore memory.db from memory.db.backup instead of deleting new rows'},
 		...outputFlags,
 	},
+	examples: ['qwen3-migrate rollback --workspace /srv/pigpig', 'qwen3-migrate rollback --yes --json'],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const root = path.resolve(context.cwd, flags.workspace as string);
+		const root = path.resolve(context.cwd, flags.workspace);
 		if (!flags.yes && !(await confirm(context, `Roll back the migration in ${root}? Type "rollback" to confirm:`, 'rollback', 'rollback'))) {
 			context.stderr.write('Cancelled; nothing was changed.\n');
 			return exitCodes.ok;
 		}
 
-		const result = await rollbackMigration(root, {fromBackup: flags.fromBackup as boolean});
+		const result = await rollbackMigration(root, {fromBackup: flags.fromBackup});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(result, undefined, 2)}\n`);
 		} else {
@@ -62,4 +49,4 @@ Examples
 
 		return exitCodes.ok;
 	},
-};
+});

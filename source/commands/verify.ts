@@ -1,14 +1,13 @@
 /** `qwen3-migrate verify` (the guide's `--verify`): consistency of vectors and indexes. */
 import path from 'node:path';
-import {UsageError} from '../engine/errors.js';
 import {backupBeforeRepair} from '../engine/ops/repair-backup.js';
 import type {ItemStatus} from '../engine/ops/report.js';
 import {fixDuplicates, rebuildChannels, runVerify, type VerifyReport} from '../engine/ops/verify.js';
 import {openWorkspace} from '../engine/workspace.js';
 import {detectCapabilities} from '../ui/terminal.js';
-import {confirm} from './prompt.js';
-import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
-import type {Command, CommandContext} from './types.js';
+import {defineCommand, type CommandContext} from './shared/define-command.js';
+import {outputFlags, rejectArguments, wholeNumber, workspaceFlag, yesFlag} from './shared/flags.js';
+import {confirm} from './shared/prompt.js';
 
 const marks: Record<ItemStatus, [string, string]> = {ok: ['✅', '[ok]  '], warn: ['⚠️ ', '[warn]'], fail: ['❌', '[FAIL]']};
 
@@ -51,53 +50,33 @@ async function repair(root: string, report: VerifyReport, yes: boolean, context:
 	return {duplicatesDeleted, channelsRebuilt: channels, backups};
 }
 
-export const verifyCommand: Command = {
+export const verifyCommand = defineCommand({
 	name: 'verify',
 	summary: 'Check vectors and indexes for consistency (the guide\'s SQL checks and more); --fix repairs',
-	help: `
-Usage
-  $ qwen3-migrate verify [--workspace DIR] [--fix] [--yes] [--json]
-  $ qwen3-migrate --verify                          (the guide's spelling)
-
+	usage: ['qwen3-migrate verify [--workspace DIR] [--fix] [--yes] [--json]', 'qwen3-migrate --verify                          (the guide\'s spelling)'],
+	description: `
 For the model settings.json names: orphaned vectors, messages without a vector, duplicates per
 (message_id, model_version), dimensions per model, blobs of the wrong length or with NaN or zero
 norm, failed messages of the last migration, and for every channel's live index: vector count
 against the database, mapping against index, and self-retrieval on a sample. Each finding comes
 with a count and example ids. --fix offers the safe repairs (drop duplicates keeping the newest,
-rebuild a channel's index) after a timestamped backup of memory.db and the indexes.
-
-Options
-  ${sharedHelp.workspace}
-  --fix                Offer the safe repairs (asks first; --yes does not ask)
-  --yes, -y            Do not ask
-  --sample N           Vectors per channel checked by self-retrieval (default 20)
-  ${sharedHelp.json}
-  ${sharedHelp.debug}
-
-Exit codes: 0 consistent, 1 findings (after --fix: findings left), 2 usage or configuration error.
-
-Examples
-  $ qwen3-migrate verify --workspace /srv/pigpig
-  $ qwen3-migrate verify --fix --yes --json
-`,
+rebuild a channel's index) after a timestamped backup of memory.db and the indexes.`,
 	flags: {
 		...workspaceFlag,
-		fix: {type: 'boolean', default: false},
-		yes: {type: 'boolean', shortFlag: 'y', default: false},
-		sample: {type: 'number', default: 20},
+		fix: {type: 'boolean', default: false, description: 'Offer the safe repairs (asks first; --yes does not ask)'},
+		...yesFlag('Do not ask'),
+		sample: {type: 'number', valueName: 'N', default: 20, validate: wholeNumber('--sample', 'e.g. --sample 20'), description: 'Vectors per channel checked by self-retrieval (default 20)'},
 		...outputFlags,
 	},
+	notes: 'Exit codes: 0 consistent, 1 findings (after --fix: findings left), 2 usage or configuration error.',
+	examples: ['qwen3-migrate verify --workspace /srv/pigpig', 'qwen3-migrate verify --fix --yes --json'],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const sample = flags.sample as number;
-		if (!Number.isInteger(sample) || sample < 0) {
-			throw new UsageError(`--sample: expected a whole number, received ${String(sample)}`, 'e.g. --sample 20');
-		}
-
-		const root = path.resolve(context.cwd, flags.workspace as string);
+		const {sample} = flags;
+		const root = path.resolve(context.cwd, flags.workspace);
 		let report = await runVerify(root, {samplePerChannel: sample});
-		const repaired = flags.fix ? await repair(root, report, flags.yes as boolean, context) : undefined;
+		const repaired = flags.fix ? await repair(root, report, flags.yes, context) : undefined;
 		if (repaired) {
 			report = await runVerify(root, {samplePerChannel: sample});
 		}
@@ -115,4 +94,4 @@ Examples
 
 		return report.ok ? 0 : 1;
 	},
-};
+});

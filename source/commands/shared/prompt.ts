@@ -1,7 +1,7 @@
 /** Asks one question on the terminal; used for confirmations when --yes is not given. */
 import {createInterface} from 'node:readline/promises';
-import {UsageError} from '../engine/errors.js';
-import type {CommandContext} from './types.js';
+import {UsageError} from '../../engine/errors.js';
+import type {CommandContext} from './define-command.js';
 
 /**
  * Returns true when the user typed `expected` (case-insensitive). Without a terminal there is no

@@ -1,7 +1,7 @@
 /** The headless view of a migration: at most one progress line a second, plus notable events. */
 import type {Writable} from 'node:stream';
-import type {MigrationEvents, ProgressSnapshot} from '../engine/migration/events.js';
-import {formatDuration, percentOf, RateMeter} from '../engine/util/rate.js';
+import type {MigrationEvents, ProgressSnapshot} from '../../engine/migration/events.js';
+import {formatDuration, percentOf, RateMeter} from '../../engine/util/rate.js';
 
 export function formatProgressLine(progress: ProgressSnapshot, rate: number | undefined, eta: number | undefined): string {
 	const percent = percentOf(progress.done, progress.total).toFixed(1);

@@ -1,6 +1,6 @@
 /** The one top-level error printer: a line with the problem, a line with the fix. */
 import type {Writable} from 'node:stream';
-import {AppError, exitCodes} from '../engine/errors.js';
+import {AppError, exitCodes} from '../../engine/errors.js';
 
 function causeChain(error: unknown): string {
 	const lines: string[] = [];

@@ -1,0 +1,54 @@
+/**
+ * Opens the dashboard on a workspace, wired to the engine's operations; `dashboard`, `migrate`,
+ * `demo` and the bare `qwen3-migrate` in a terminal all open it this way.
+ */
+import {Migration} from '../../engine/migration/migration.js';
+import {rollbackMigration} from '../../engine/migration/rollback.js';
+import {runCheck} from '../../engine/ops/check.js';
+import {runVerify} from '../../engine/ops/verify.js';
+import {loadSettings} from '../../engine/settings/load.js';
+import {workspacePaths} from '../../engine/workspace.js';
+import {runDashboard} from '../../ui/run-dashboard.js';
+import type {CommandContext} from './define-command.js';
+
+export type OpenDashboardOptions = {
+	root: string;
+	startImmediately: boolean;
+	readOnly: boolean;
+	createMigration?: () => Migration;
+};
+
+/** Opens the dashboard on a workspace; the commands that can show one call this. */
+export async function openDashboard(options: OpenDashboardOptions, context: CommandContext): Promise<number> {
+	const settingsPaths = workspacePaths(options.root);
+	const databasePath = (() => {
+		try {
+			return loadSettings(settingsPaths.settings).settings.memory_system.database_path;
+		} catch {
+			// A broken settings.json is shown in the dashboard (the migration reports it on start).
+			return undefined;
+		}
+	})();
+	const paths = workspacePaths(options.root, databasePath);
+	return runDashboard({
+		paths,
+		createMigration: options.createMigration ?? (() => new Migration({workspace: options.root, env: context.env})),
+		startImmediately: options.startImmediately,
+		readOnly: options.readOnly,
+		env: context.env,
+		async verify() {
+			const report = await runVerify(options.root);
+			const problems = report.findings.filter(finding => finding.status !== 'ok');
+			return {ok: report.ok, text: report.ok ? `verify: ${report.model} vectors and indexes consistent` : `verify: ${problems.map(finding => `${finding.title} (${finding.count})`).join('; ')}`};
+		},
+		async check() {
+			const report = await runCheck(options.root, {env: context.env});
+			const problems = report.items.filter(item => item.status !== 'ok');
+			return {ok: report.ok, text: problems.length === 0 ? 'check: all items ok' : `check: ${problems.map(item => `${item.title}: ${item.detail}`).join('; ')}`};
+		},
+		async rollback() {
+			const result = await rollbackMigration(options.root);
+			return `rolled back: ${result.removedRows} new vectors removed, settings and indexes restored`;
+		},
+	});
+}

@@ -1,0 +1,59 @@
+/** Runs a migration without the dashboard (`migrate --no-ui`, `demo` without a terminal). */
+import {exitCodes} from '../../engine/errors.js';
+import type {Migration, MigrationOutcome} from '../../engine/migration/migration.js';
+import type {CommandContext} from './define-command.js';
+import {attachProgressPrinter} from './progress-printer.js';
+
+function describeOutcome(outcome: MigrationOutcome): string {
+	switch (outcome.status) {
+		case 'done': {
+			const lines = [
+				`Migration complete: ${outcome.succeeded}/${outcome.total} messages have new vectors (${outcome.failed} failed, ${outcome.blank} blank skipped, ${outcome.truncated} truncated, ${outcome.reused} reused from identical texts) in ${outcome.seconds.toFixed(1)} s.`,
+				'settings.json and the indexes now use the new model; restart the bot to load them.',
+				`Log: ${outcome.logFile}`,
+			];
+			if (outcome.failed > 0) {
+				lines.push('Failed messages are listed by `qwen3-migrate verify`; retry them with `qwen3-migrate migrate --retry-failed`.');
+			}
+
+			return lines.join('\n');
+		}
+
+		case 'aborted': {
+			return `Migration stopped at ${outcome.done}/${outcome.total}; everything committed is kept. Run \`qwen3-migrate migrate\` again to resume.\nLog: ${outcome.logFile}`;
+		}
+
+		case 'noop': {
+			return outcome.message;
+		}
+	}
+}
+
+function exitCodeFor(outcome: MigrationOutcome): number {
+	if (outcome.status === 'aborted') {
+		return exitCodes.aborted;
+	}
+
+	return outcome.status === 'done' && outcome.failed > 0 ? exitCodes.problems : exitCodes.ok;
+}
+
+/** Runs a migration without the dashboard: progress lines, Ctrl+C to stop cleanly, a summary. */
+export async function runHeadless(migration: Migration, context: CommandContext, json: boolean): Promise<number> {
+	const stopPrinter = json ? () => undefined : attachProgressPrinter(migration.events, context.stdout);
+	const onAbort = () => {
+		context.stderr.write('\nStopping after the batch in flight (Ctrl+C again to force)...\n');
+		migration.control.abort();
+		process.once('SIGINT', () => process.exit(exitCodes.aborted));
+	};
+
+	context.signal.addEventListener('abort', onAbort, {once: true});
+	try {
+		const outcome = await migration.run();
+		stopPrinter();
+		context.stdout.write(json ? `${JSON.stringify(outcome, undefined, 2)}\n` : `${describeOutcome(outcome)}\n`);
+		return exitCodeFor(outcome);
+	} finally {
+		stopPrinter();
+		context.signal.removeEventListener('abort', onAbort);
+	}
+}
