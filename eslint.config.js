@@ -25,6 +25,22 @@ export default tseslint.config(
 		},
 	},
 	{
+		// The editor-time half of the architecture rules (.dependency-cruiser.mjs holds all of them,
+		// cycles included): the engine reaches neither the UI, the CLI, nor what builds on the engine.
+		files: ['source/engine/**/*.{ts,tsx}'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{regex: '(^|/)(ui|commands)/|^(\\.\\./)+(cli|main)\\.js$', message: 'The engine never imports the UI or the CLI: emit a typed event, or let the command pass a function in.'},
+						{regex: '(^|/)(demo|models|bench)/', message: 'The engine is what a migration needs: demo workspaces, generated models and the bench build on it, not in it.'},
+					],
+				},
+			],
+		},
+	},
+	{
 		files: ['scripts/**/*.mjs', 'eslint.config.js'],
 		...tseslint.configs.disableTypeChecked,
 		languageOptions: {globals: {console: 'readonly', process: 'readonly', URL: 'readonly'}},
