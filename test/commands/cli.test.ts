@@ -27,6 +27,16 @@ describe('cli', () => {
 		assert.doesNotMatch(flag.stderr, /at .*\.js:\d+/, 'no stack trace');
 	});
 
+	it('takes the guide\'s spelling: --migrate --batch-size=10 --strategy=regenerate reaches the workspace check', () => {
+		const missing = path.join(makeTempDir(), 'nope');
+		const result = runCli(['--migrate', '--batch-size=10', '--strategy=regenerate', '--workspace', missing, '--no-ui', '--yes']);
+		assert.equal(result.status, 2);
+		assert.match(result.stderr, /^qwen3-migrate: workspace .*nope does not exist/);
+		const badValue = runCli(['--migrate', '--strategy=rewrite', '--workspace', missing]);
+		assert.equal(badValue.status, 2);
+		assert.match(badValue.stderr, /^qwen3-migrate: --strategy: expected one of regenerate, transform, pad, truncate, received "rewrite"\n {2}fix: /);
+	});
+
 	it('demo refuses bad counts without writing anything', () => {
 		const target = path.join(makeTempDir(), 'ws');
 		const result = runCli(['demo', target, '--messages', '-5', '--no-ui']);

@@ -10,6 +10,7 @@ import {hashTree} from '../../source/engine/migration/backup.js';
 import {FaultInjector} from '../../source/engine/migration/faults.js';
 import {Migration} from '../../source/engine/migration/migration.js';
 import {loadSettings} from '../../source/engine/settings/load.js';
+import {commands} from '../../source/commands/registry.js';
 import {runCli} from '../helpers/cli.js';
 import {makeTempDir} from '../helpers/temp.js';
 import {demoWorkspace, dumpBotTables, targetRows} from '../helpers/workspace.js';
@@ -111,9 +112,10 @@ describe('verify', () => {
 
 		const fixed = runCli(['verify', '--workspace', paths.root, '--fix', '--yes', '--json']);
 		const after = json<{findings: Array<{id: string; count: number}>; repaired: {duplicatesDeleted: number; channelsRebuilt: string[]; backups: string[]}}>(fixed.stdout);
+		assert.equal(fixed.status, 1, 'orphaned vectors and broken blobs are not safe repairs: findings are left');
 		assert.equal(after.repaired.duplicatesDeleted, 1);
 		assert.deepEqual(after.repaired.channelsRebuilt, [brokenChannel]);
-		assert.ok(after.repaired.backups.every(file => existsSync(file)));
+		assert.ok(after.repaired.backups.length > 0 && after.repaired.backups.every(file => existsSync(file)), `backups: ${after.repaired.backups.join(', ')}`);
 		const afterById = Object.fromEntries(after.findings.map(item => [item.id, item]));
 		assert.equal(afterById.duplicates!.count, 0);
 		assert.equal(afterById.indexes!.count, 0);
@@ -155,7 +157,9 @@ describe('reset', () => {
 		const before = dumpBotTables(paths.database);
 		const indicesBefore = hashTree(paths.indices);
 		await new Migration({workspace: paths.root, faults: new FaultInjector([])}).run();
-		assert.equal(runCli(['reset', '--workspace', paths.root]).status, 2, 'needs --yes without a terminal');
+		const unconfirmed = runCli(['reset', '--workspace', paths.root]);
+		assert.equal(unconfirmed.status, 2);
+		assert.match(unconfirmed.stderr, /^qwen3-migrate: reset needs confirmation, and there is no terminal to ask\n {2}fix: pass --yes/);
 		const result = runCli(['reset', '--workspace', paths.root, '--yes', '--json']);
 		assert.equal(result.status, 0, result.stderr);
 		assert.equal(targetRows(paths.database).length, 0);
@@ -202,16 +206,34 @@ describe('bundle', () => {
 });
 
 describe('bad input', () => {
-	it('gives one line and exit 2 for a missing workspace, for every command', () => {
+	it('refuses a missing workspace in one line that names it, and creates nothing, for every command', () => {
 		const missing = path.join(makeTempDir(), 'nope');
-		for (const command of ['check', 'plan', 'verify', 'logs', 'monitor', 'reset', 'bundle', 'migrate', 'rollback']) {
-			const result = runCli([command, '--workspace', missing, '--yes', '--once']);
-			if (command === 'check' || command === 'logs' || command === 'monitor' || command === 'bundle' || command === 'plan' || command === 'verify' || command === 'reset' || command === 'migrate' || command === 'rollback') {
-				assert.ok(result.status === 2, `${command}: exit ${result.status}: ${result.stderr}`);
-			}
-
+		const out = path.join(makeTempDir(), 'support.tar.gz');
+		// Only flags each command takes: an unknown one would exit 2 before the workspace is looked at.
+		const invocations: Array<[string, ...string[]]> = [
+			['check'],
+			['plan', '--no-probe'],
+			['verify'],
+			['logs'],
+			['monitor', '--once'],
+			['reset', '--yes'],
+			['bundle', '--out', out],
+			['migrate', '--yes', '--no-ui'],
+			['rollback', '--yes'],
+		];
+		const takesWorkspace = commands.filter(command => 'workspace' in command.flags && command.name !== 'dashboard').map(command => command.name);
+		assert.deepEqual(invocations.map(([command]) => command).sort(), takesWorkspace.sort(), 'every command with --workspace is covered (dashboard refuses without a terminal first)');
+		const where = missing.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		for (const [command, ...flags] of invocations) {
+			const result = runCli([command, '--workspace', missing, ...flags]);
+			assert.equal(result.status, 2, `${command}: ${result.stderr}`);
+			// rollback looks for the settings.json it restores, and says that one is missing.
+			assert.match(result.stderr, new RegExp(`^qwen3-migrate: (workspace ${where} does not exist|${where}/settings\\.json: not found)[^\\n]*\\n {2}fix: .*--workspace DIR`), command);
 			noStack(result.stderr);
+			assert.equal(existsSync(missing), false, `${command} created the workspace`);
 		}
+
+		assert.equal(existsSync(out), false);
 	});
 
 	it('reports a corrupted database in one line without writing, for plan and verify', async () => {
