@@ -26,13 +26,14 @@ Examples
 
 /** Rewrites `--migrate --batch-size=10` (the guide's spelling) to `migrate --batch-size=10`. */
 export function normalizeArguments(argv: string[]): string[] {
-	const aliasIndex = argv.findIndex(argument => argument in guideFlagAliases);
-	if (aliasIndex < 0 || (argv[0] && !argv[0].startsWith('-') && findCommand(argv[0]))) {
+	// Own keys only: `toString` is not one of the guide's flags.
+	const aliasIndex = argv.findIndex(argument => Object.hasOwn(guideFlagAliases, argument));
+	const command = guideFlagAliases[argv[aliasIndex] ?? ''];
+	if (!command || (argv[0] && !argv[0].startsWith('-') && findCommand(argv[0]))) {
 		return argv;
 	}
 
-	const rest = argv.filter((_argument, index) => index !== aliasIndex);
-	return [guideFlagAliases[argv[aliasIndex]!]!, ...rest];
+	return [command, ...argv.filter((_argument, index) => index !== aliasIndex)];
 }
 
 async function main(): Promise<number> {
