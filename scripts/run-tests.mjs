@@ -23,7 +23,8 @@ function findTests(directory) {
 
 const filters = process.argv.slice(2);
 const files = findTests(testRoot)
-	.filter(file => filters.length === 0 || filters.some(filter => file.includes(filter)))
+	// Match below .build/test only: the checkout's own path (e.g. a worktree named wt-commands) must not match every file.
+	.filter(file => filters.length === 0 || filters.some(filter => path.relative(testRoot, file).includes(filter)))
 	.sort();
 if (files.length === 0) {
 	console.error(`no compiled tests found under ${testRoot} (run: npm run typecheck)`);
