@@ -29,6 +29,13 @@ export default {
 			to: {path: '^source/(demo|models|bench)/'},
 		},
 		{
+			name: 'monitor-not-to-migration',
+			comment: 'The resource samplers serve the dashboard, the monitor command and the migration alike; they cannot depend on the migration (shared helpers live in engine/util).',
+			severity: 'error',
+			from: {path: '^source/engine/monitor/'},
+			to: {path: '^source/engine/migration/'},
+		},
+		{
 			name: 'ui-not-to-commands',
 			comment: 'The dashboard gets its actions injected by the command that opens it.',
 			severity: 'error',

@@ -34,7 +34,7 @@ const describeViolations = (violations: Violation[]) => violations.map(({rule, f
  * imports (ui/state ↔ ui/panel) counts too.
  */
 const fixture: Record<string, string> = {
-	'source/engine/events.ts': 'export type RunEvent = {type: "run:start"};\n',
+	'source/engine/events.ts': 'export type RunEvent = {type: "run:start"};\nexport const events = 1;\n',
 	'source/engine/uses-ui.ts': 'import {view} from "../ui/view.js";\nexport const a = view;\n',
 	'source/engine/uses-ui-type.ts': 'import type {View} from "../ui/view.js";\nexport type A = View;\n',
 	'source/engine/uses-command.ts': 'import {check} from "../commands/check.js";\nexport const a = check;\n',
@@ -44,6 +44,9 @@ const fixture: Record<string, string> = {
 	'source/engine/uses-bench.ts': 'import {bench} from "../bench/run.js";\nexport const a = bench;\n',
 	'source/engine/uses-test.ts': 'import {helper} from "../../test/helper.js";\nexport const a = helper;\n',
 	'source/engine/typo.ts': 'import {nothing} from "./no-such-module.js";\nexport const a = nothing;\n',
+	'source/engine/monitor/sampler.ts': 'import {freeDisk} from "../migration/preflight.js";\nimport {events} from "../events.js";\nexport const sample = [freeDisk, events];\n',
+	'source/engine/migration/preflight.ts': 'import {sample} from "../../engine/util/disk.js";\nexport const freeDisk = sample;\n',
+	'source/engine/util/disk.ts': 'export const sample = 1;\n',
 	'source/engine/cycle-a.ts': 'import {b} from "./cycle-b.js";\nexport const a = () => b;\n',
 	'source/engine/cycle-b.ts': 'import {a} from "./cycle-a.js";\nexport const b = () => a;\n',
 	'source/ui/view.ts': 'import type {RunEvent} from "../engine/events.js";\nimport {yes} from "../commands/shared/flags.js";\nexport type View = RunEvent;\nexport const view = yes;\n',
@@ -78,6 +81,7 @@ describe('architecture rules (.dependency-cruiser.mjs)', () => {
 			'engine-not-to-demo-models-bench: source/engine/uses-models.ts → source/models/tiny.ts',
 			'engine-not-to-ui: source/engine/uses-ui-type.ts → source/ui/view.ts',
 			'engine-not-to-ui: source/engine/uses-ui.ts → source/ui/view.ts',
+			'monitor-not-to-migration: source/engine/monitor/sampler.ts → source/engine/migration/preflight.ts',
 			'no-circular: source/engine/cycle-a.ts → source/engine/cycle-b.ts',
 			'no-circular: source/ui/panel.ts → source/ui/state.ts',
 			'not-to-unresolvable: source/engine/typo.ts → ./no-such-module.js',
