@@ -4,6 +4,7 @@ import path from 'node:path';
 import {UsageError} from '../engine/errors.js';
 import {formatFileStamp} from '../engine/log/format.js';
 import {buildSupportBundle} from '../engine/ops/bundle.js';
+import {workspacePathsLenient} from '../engine/workspace.js';
 import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
 
@@ -33,7 +34,7 @@ Examples
 
 		const root = path.resolve(context.cwd, flags.workspace as string);
 		const out = path.resolve(context.cwd, (flags.out as string | undefined) ?? `qwen3-migrate-support-${formatFileStamp(new Date())}.tar.gz`);
-		const {archive, files} = await buildSupportBundle(root, {env: context.env});
+		const {archive, files} = await buildSupportBundle(workspacePathsLenient(root), {env: context.env});
 		try {
 			writeFileSync(out, archive);
 		} catch (error) {

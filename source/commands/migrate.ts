@@ -2,6 +2,7 @@
 import path from 'node:path';
 import {Migration, type MigrationOutcome} from '../engine/migration/migration.js';
 import {pruneOldVectors} from '../engine/migration/prune.js';
+import {openWorkspace} from '../engine/workspace.js';
 import {exitCodes, UsageError} from '../engine/errors.js';
 import {deviceNames, profileNames, strategyNames, type ProfileName, type StrategyName} from '../engine/settings/schema.js';
 import {openDashboard} from './dashboard.js';
@@ -49,7 +50,7 @@ async function runPrune(root: string, yes: boolean, json: boolean, context: Comm
 		return exitCodes.ok;
 	}
 
-	const result = pruneOldVectors(root);
+	const result = pruneOldVectors(openWorkspace(root));
 	context.stdout.write(json ? `${JSON.stringify(result)}\n` : `Deleted ${result.deleted} vectors of ${result.sourceModel}.\n`);
 	return exitCodes.ok;
 }

@@ -1,7 +1,8 @@
 /** `qwen3-migrate plan` (the guide's `--dry-run`): what migrate would do; writes nothing. */
 import path from 'node:path';
-import {formatBytes} from '../engine/migration/preflight.js';
+import {formatBytes} from '../engine/util/disk.js';
 import {runPlan, type PlanReport} from '../engine/ops/plan.js';
+import {openWorkspace} from '../engine/workspace.js';
 import {formatDuration} from '../engine/util/rate.js';
 import {batchSizeFlag, outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
@@ -61,7 +62,7 @@ Examples
 
 		const batchSize = batchSizeFlag(flags.batchSize);
 
-		const plan = await runPlan(path.resolve(context.cwd, flags.workspace as string), {batchSize, env: context.env, probe: flags.probe as boolean});
+		const plan = await runPlan(openWorkspace(path.resolve(context.cwd, flags.workspace as string)), {batchSize, env: context.env, probe: flags.probe as boolean});
 		context.stdout.write(flags.json ? `${JSON.stringify(plan, undefined, 2)}\n` : `${describe(plan)}\n`);
 		return plan.risks.length === 0 ? 0 : 1;
 	},

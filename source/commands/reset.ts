@@ -1,6 +1,7 @@
 /** `qwen3-migrate reset`: start over — migration state and new-model rows gone, example settings back. */
 import path from 'node:path';
 import {resetWorkspace} from '../engine/ops/reset.js';
+import {workspacePathsLenient} from '../engine/workspace.js';
 import {confirm} from './prompt.js';
 import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
@@ -40,7 +41,7 @@ Examples
 			return 0;
 		}
 
-		const result = await resetWorkspace(root, {models: flags.models as boolean});
+		const result = await resetWorkspace(workspacePathsLenient(root), {models: flags.models as boolean});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(result, undefined, 2)}\n`);
 		} else {

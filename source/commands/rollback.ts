@@ -2,6 +2,7 @@
 import path from 'node:path';
 import {rollbackMigration} from '../engine/migration/rollback.js';
 import {exitCodes} from '../engine/errors.js';
+import {rollbackWorkspacePaths} from '../engine/workspace.js';
 import {confirm} from './prompt.js';
 import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command} from './types.js';
@@ -45,7 +46,7 @@ Examples
 			return exitCodes.ok;
 		}
 
-		const result = await rollbackMigration(root, {fromBackup: flags.fromBackup as boolean});
+		const result = await rollbackMigration(rollbackWorkspacePaths(root), {fromBackup: flags.fromBackup as boolean});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(result, undefined, 2)}\n`);
 		} else {

@@ -96,10 +96,10 @@ Examples
 		}
 
 		const root = path.resolve(context.cwd, flags.workspace as string);
-		let report = await runVerify(root, {samplePerChannel: sample});
+		let report = await runVerify(openWorkspace(root), {samplePerChannel: sample});
 		const repaired = flags.fix ? await repair(root, report, flags.yes as boolean, context) : undefined;
 		if (repaired) {
-			report = await runVerify(root, {samplePerChannel: sample});
+			report = await runVerify(openWorkspace(root), {samplePerChannel: sample});
 		}
 
 		if (flags.json) {
