@@ -26,7 +26,7 @@ import {fileURLToPath} from 'node:url';
 import {createDemoWorkspace} from '../demo/create-workspace.js';
 import {rollbackMigration} from '../engine/migration/rollback.js';
 import {updateSettings} from '../engine/settings/write.js';
-import {workspacePaths} from '../engine/workspace.js';
+import {rollbackWorkspacePaths, workspacePaths} from '../engine/workspace.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find(argument => argument.startsWith('--only='))?.slice('--only='.length);
@@ -223,7 +223,7 @@ async function dashboardCost() {
 	const runs: {plain: ChildResult[]; dashboard: ChildResult[]} = {plain: [], dashboard: []};
 	for (let round = 0; round < 3; round++) {
 		for (const mode of ['plain', 'dashboard'] as const) {
-			await rollbackMigration(root);
+			await rollbackMigration(rollbackWorkspacePaths(root));
 			log(`[bench] migration with ${mode === 'plain' ? '--no-ui' : 'the dashboard'} (round ${round + 1})...`);
 			runs[mode].push(migrateInChild(root, mode === 'dashboard' ? '--dashboard' : undefined));
 		}
@@ -231,7 +231,7 @@ async function dashboardCost() {
 
 	const paused: Record<'dashboard' | 'engine', number> = {dashboard: Number.NaN, engine: Number.NaN};
 	for (const mode of ['dashboard', 'engine'] as const) {
-		await rollbackMigration(root);
+		await rollbackMigration(rollbackWorkspacePaths(root));
 		log(`[bench] CPU while paused${mode === 'dashboard' ? ' with the dashboard open' : ', no dashboard'} (10 s)...`);
 		paused[mode] = migrateInChild(root, mode === 'dashboard' ? '--paused-cpu' : '--paused-cpu-engine').pausedCpuPercent ?? Number.NaN;
 	}
@@ -272,7 +272,7 @@ async function batching() {
 		log(`[bench] max_batch_tokens ${maxBatchTokens}...`);
 		const rates: number[] = [];
 		for (let round = 0; round < (quick ? 1 : 3); round++) {
-			await rollbackMigration(zipfRoot);
+			await rollbackMigration(rollbackWorkspacePaths(zipfRoot));
 			updateSettings(workspacePaths(zipfRoot).settings, {memory_system: {migration: {max_batch_tokens: maxBatchTokens}}});
 			rates.push(migrateInChild(zipfRoot).textsPerSecond);
 		}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {UsageError} from '../engine/errors.js';
 import {formatFileStamp} from '../engine/log/format.js';
 import {buildSupportBundle} from '../engine/ops/bundle.js';
+import {workspacePathsLenient} from '../engine/workspace.js';
 import {defineCommand} from './shared/define-command.js';
 import {outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
 
@@ -26,7 +27,7 @@ last 200 log lines; \`check --json\` and \`verify --json\`; memory and disk figu
 
 		const root = path.resolve(context.cwd, flags.workspace);
 		const out = path.resolve(context.cwd, flags.out ?? `qwen3-migrate-support-${formatFileStamp(new Date())}.tar.gz`);
-		const {archive, files} = await buildSupportBundle(root, {env: context.env});
+		const {archive, files} = await buildSupportBundle(workspacePathsLenient(root), {env: context.env});
 		try {
 			writeFileSync(out, archive);
 		} catch (error) {

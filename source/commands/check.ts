@@ -1,6 +1,7 @@
 /** `qwen3-migrate check` (the guide's `--check-only`): is this machine and workspace ready? */
 import path from 'node:path';
 import {runCheck} from '../engine/ops/check.js';
+import {workspacePathsLenient} from '../engine/workspace.js';
 import {exitCodeForItems, formatItem} from '../engine/ops/report.js';
 import {detectCapabilities} from '../ui/terminal.js';
 import {defineCommand} from './shared/define-command.js';
@@ -24,7 +25,7 @@ It changes nothing.`,
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const report = await runCheck(path.resolve(context.cwd, flags.workspace), {env: context.env});
+		const report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(report, undefined, 2)}\n`);
 		} else {

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import {Migration} from '../engine/migration/migration.js';
 import {pruneOldVectors} from '../engine/migration/prune.js';
+import {openWorkspace} from '../engine/workspace.js';
 import {exitCodes} from '../engine/errors.js';
 import {deviceNames, profileNames, strategyNames} from '../engine/settings/schema.js';
 import {defineCommand, type CommandContext} from './shared/define-command.js';
@@ -16,7 +17,7 @@ async function runPrune(root: string, yes: boolean, json: boolean, context: Comm
 		return exitCodes.ok;
 	}
 
-	const result = pruneOldVectors(root);
+	const result = pruneOldVectors(openWorkspace(root));
 	context.stdout.write(json ? `${JSON.stringify(result)}\n` : `Deleted ${result.deleted} vectors of ${result.sourceModel}.\n`);
 	return exitCodes.ok;
 }

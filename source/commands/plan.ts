@@ -1,7 +1,8 @@
 /** `qwen3-migrate plan` (the guide's `--dry-run`): what migrate would do; writes nothing. */
 import path from 'node:path';
-import {formatBytes} from '../engine/migration/preflight.js';
+import {formatBytes} from '../engine/util/disk.js';
 import {runPlan, type PlanReport} from '../engine/ops/plan.js';
+import {openWorkspace} from '../engine/workspace.js';
 import {formatDuration} from '../engine/util/rate.js';
 import {defineCommand} from './shared/define-command.js';
 import {batchSizeFlag, outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
@@ -51,7 +52,7 @@ the risks. The workspace is left byte-for-byte as it was.`,
 
 		const {batchSize} = flags;
 
-		const plan = await runPlan(path.resolve(context.cwd, flags.workspace), {batchSize, env: context.env, probe: flags.probe});
+		const plan = await runPlan(openWorkspace(path.resolve(context.cwd, flags.workspace)), {batchSize, env: context.env, probe: flags.probe});
 		context.stdout.write(flags.json ? `${JSON.stringify(plan, undefined, 2)}\n` : `${describe(plan)}\n`);
 		return plan.risks.length === 0 ? 0 : 1;
 	},

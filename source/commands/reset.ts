@@ -1,6 +1,7 @@
 /** `qwen3-migrate reset`: start over — migration state and new-model rows gone, example settings back. */
 import path from 'node:path';
 import {resetWorkspace} from '../engine/ops/reset.js';
+import {workspacePathsLenient} from '../engine/workspace.js';
 import {defineCommand} from './shared/define-command.js';
 import {outputFlags, rejectArguments, workspaceFlag, yesFlag} from './shared/flags.js';
 import {confirm} from './shared/prompt.js';
@@ -32,7 +33,7 @@ migration runs. Asks you to type "reset" unless --yes.`,
 			return 0;
 		}
 
-		const result = await resetWorkspace(root, {models: flags.models});
+		const result = await resetWorkspace(workspacePathsLenient(root), {models: flags.models});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(result, undefined, 2)}\n`);
 		} else {

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import {rollbackMigration} from '../engine/migration/rollback.js';
 import {exitCodes} from '../engine/errors.js';
+import {rollbackWorkspacePaths} from '../engine/workspace.js';
 import {defineCommand} from './shared/define-command.js';
 import {outputFlags, rejectArguments, workspaceFlag, yesFlag} from './shared/flags.js';
 import {confirm} from './shared/prompt.js';
@@ -32,7 +33,7 @@ Stop the migration first; restart the bot afterwards.`,
 			return exitCodes.ok;
 		}
 
-		const result = await rollbackMigration(root, {fromBackup: flags.fromBackup});
+		const result = await rollbackMigration(rollbackWorkspacePaths(root), {fromBackup: flags.fromBackup});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(result, undefined, 2)}\n`);
 		} else {

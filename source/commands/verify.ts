@@ -75,10 +75,10 @@ rebuild a channel's index) after a timestamped backup of memory.db and the index
 
 		const {sample} = flags;
 		const root = path.resolve(context.cwd, flags.workspace);
-		let report = await runVerify(root, {samplePerChannel: sample});
+		let report = await runVerify(openWorkspace(root), {samplePerChannel: sample});
 		const repaired = flags.fix ? await repair(root, report, flags.yes, context) : undefined;
 		if (repaired) {
-			report = await runVerify(root, {samplePerChannel: sample});
+			report = await runVerify(openWorkspace(root), {samplePerChannel: sample});
 		}
 
 		if (flags.json) {

@@ -78,11 +78,14 @@ export function requireWorkspaceDirectory(root: string): void {
 	}
 }
 
+/** A workspace whose settings may be broken: the paths, and the settings or their error. */
+export type LenientWorkspace = {paths: WorkspacePaths; settings?: LoadedSettings; settingsError?: unknown};
+
 /**
  * Paths only, for commands that must work while settings.json is broken (check, bundle, reset,
  * monitor): the database path from settings when they load, else the PigPig default.
  */
-export function workspacePathsLenient(root: string): {paths: WorkspacePaths; settings?: LoadedSettings; settingsError?: unknown} {
+export function workspacePathsLenient(root: string): LenientWorkspace {
 	requireWorkspaceDirectory(root);
 	const base = workspacePaths(root);
 	try {
@@ -91,6 +94,16 @@ export function workspacePathsLenient(root: string): {paths: WorkspacePaths; set
 	} catch (error) {
 		return {paths: base, settingsError: error};
 	}
+}
+
+/**
+ * Paths for rollback: the database path comes from settings.json.backup when there is one,
+ * because settings.json itself may be what went wrong (or was already switched by cut-over).
+ */
+export function rollbackWorkspacePaths(root: string): WorkspacePaths {
+	const base = workspacePaths(root);
+	const settingsFile = existsSync(base.settingsBackup) ? base.settingsBackup : base.settings;
+	return workspacePaths(root, loadSettings(settingsFile).settings.memory_system.database_path);
 }
 
 /** The workspace at `root`; throws the settings' own one-line error when they are broken. */

@@ -7,7 +7,7 @@ import {rollbackMigration} from '../../engine/migration/rollback.js';
 import {runCheck} from '../../engine/ops/check.js';
 import {runVerify} from '../../engine/ops/verify.js';
 import {loadSettings} from '../../engine/settings/load.js';
-import {workspacePaths} from '../../engine/workspace.js';
+import {openWorkspace, rollbackWorkspacePaths, workspacePaths, workspacePathsLenient} from '../../engine/workspace.js';
 import {runDashboard} from '../../ui/run-dashboard.js';
 import type {CommandContext} from './define-command.js';
 
@@ -37,17 +37,17 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 		readOnly: options.readOnly,
 		env: context.env,
 		async verify() {
-			const report = await runVerify(options.root);
+			const report = await runVerify(openWorkspace(options.root));
 			const problems = report.findings.filter(finding => finding.status !== 'ok');
 			return {ok: report.ok, text: report.ok ? `verify: ${report.model} vectors and indexes consistent` : `verify: ${problems.map(finding => `${finding.title} (${finding.count})`).join('; ')}`};
 		},
 		async check() {
-			const report = await runCheck(options.root, {env: context.env});
+			const report = await runCheck(workspacePathsLenient(options.root), {env: context.env});
 			const problems = report.items.filter(item => item.status !== 'ok');
 			return {ok: report.ok, text: problems.length === 0 ? 'check: all items ok' : `check: ${problems.map(item => `${item.title}: ${item.detail}`).join('; ')}`};
 		},
 		async rollback() {
-			const result = await rollbackMigration(options.root);
+			const result = await rollbackMigration(rollbackWorkspacePaths(options.root));
 			return `rolled back: ${result.removedRows} new vectors removed, settings and indexes restored`;
 		},
 	});

@@ -1,8 +1,13 @@
 /**
  * The troubleshooting guide's catalogue of problems: how each is recognised in log lines and error
  * messages, what it means, and how it is fixed — with the dashboard's hotkeys and the command-line
- * equivalents. The dashboard, `logs` and `check` all read it from here.
+ * equivalents. The dashboard, `logs` and `check` all read it from here. Signatures that recognise
+ * the engine's own log lines are built from log/messages.ts's markers, so they cannot drift apart.
  */
+import {logMarkers, logText} from '../log/messages.js';
+
+/** A marker as a regular expression that matches it literally. */
+const literally = (marker: string) => marker.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export type ProblemId =
 	| 'gpu-oom'
@@ -30,6 +35,8 @@ export type ProblemDefinition = {
 	severity: Severity;
 	/** Matches log messages and error texts that show this problem. */
 	signature?: RegExp;
+	/** Lines the engine itself logs for this problem (from log/messages.ts): the signature must match each. */
+	logLines?: readonly string[];
 	title: {en: string; zh: string};
 	diagnosis: {en: string; zh: string};
 	keys: FixKey[];
@@ -41,7 +48,8 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 	{
 		id: 'gpu-oom',
 		severity: 'error',
-		signature: /CUDA out of memory|CUDA failure 2|Failed to allocate memory|CUBLAS_STATUS_ALLOC_FAILED|bad_alloc|out of memory|GPU 記憶體不足/i,
+		signature: new RegExp(`CUDA out of memory|CUDA failure 2|Failed to allocate memory|CUBLAS_STATUS_ALLOC_FAILED|bad_alloc|out of memory|${literally(logMarkers.gpuOutOfMemory)}`, 'i'),
+		logLines: [logText.gpuOutOfMemory()],
 		title: {en: 'GPU out of memory', zh: 'GPU 記憶體不足'},
 		diagnosis: {
 			en: 'The batch does not fit in GPU memory; the engine halves it automatically.',
@@ -53,7 +61,8 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 	{
 		id: 'ram-low',
 		severity: 'warning',
-		signature: /MemoryError|Unable to allocate|可用記憶體不足|ENOMEM/i,
+		signature: new RegExp(`MemoryError|Unable to allocate|${literally(logMarkers.lowMemory)}|ENOMEM`, 'i'),
+		logLines: [logText.lowMemory(900, 1024, 32, 16)],
 		title: {en: 'System RAM is short', zh: '系統記憶體不足'},
 		diagnosis: {en: 'Free RAM is below memory_threshold_mb; smaller batches use less.', zh: '可用記憶體低於 memory_threshold_mb；較小的批次用量較少。'},
 		keys: ['b', 'p'],
@@ -62,7 +71,8 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 	{
 		id: 'model-load',
 		severity: 'error',
-		signature: /模型載入失敗|Can't load tokenizer|cannot load .* from|Could not locate file|Unauthorized access to file/i,
+		signature: new RegExp(`${literally(logMarkers.modelLoadFailed)}|Can't load tokenizer|cannot load .* from|Could not locate file|Unauthorized access to file`, 'i'),
+		logLines: [logText.modelLoadFailed('fetch failed')],
 		title: {en: 'Model could not be loaded', zh: '模型載入失敗'},
 		diagnosis: {
 			en: 'The weights were not found locally and could not be downloaded.',
@@ -74,7 +84,8 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 	{
 		id: 'database-locked',
 		severity: 'warning',
-		signature: /database is locked|SQLITE_BUSY|資料庫鎖定/i,
+		signature: new RegExp(`database is locked|SQLITE_BUSY|${literally(logMarkers.databaseLocked)}`, 'i'),
+		logLines: [logText.databaseBusy(400, 2)],
 		title: {en: 'Database is locked', zh: '資料庫鎖定'},
 		diagnosis: {en: 'Another process holds a write lock; the engine waits and retries.', zh: '其他程序持有寫入鎖；引擎會等待並重試。'},
 		keys: ['p'],
@@ -119,7 +130,8 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 	{
 		id: 'stalled',
 		severity: 'warning',
-		signature: /\(stuck\)/,
+		signature: new RegExp(literally(logMarkers.stuck)),
+		logLines: [logText.stalled(450, 1000, 12_000)],
 		title: {en: 'Migration stalled', zh: '遷移進度停止'},
 		diagnosis: {en: 'No batch has finished for 5× the usual batch time.', zh: '超過平常批次時間 5 倍沒有批次完成。'},
 		keys: ['b', 'c', 'p'],

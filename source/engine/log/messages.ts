@@ -1,20 +1,68 @@
 /**
  * The guide's log wording. Users grep for these phrases (遷移進度, 成功率, ...), so they are kept
- * verbatim; every log line the engine writes about the migration comes from here.
+ * verbatim; every log line the engine writes about the migration comes from here, and the
+ * diagnosis catalogue recognises its problems by the markers below, so a wording cannot change in
+ * one place and silently stop matching in the other.
  */
+
+/** Phrases the diagnosis catalogue looks for in log lines. */
+export const logMarkers = {
+	gpuOutOfMemory: 'GPU 記憶體不足',
+	lowMemory: '可用記憶體不足',
+	modelLoadFailed: '模型載入失敗',
+	databaseLocked: '資料庫鎖定',
+	stuck: '(stuck)',
+} as const;
+
+type QualityFigures = {recallAtK: number; meanCosine: number; sampleSize: number; heldOut: number};
+
+const qualityFigures = (quality: QualityFigures) =>
+	`recall@10 ${quality.recallAtK.toFixed(3)}, 平均餘弦 ${quality.meanCosine.toFixed(3)} (樣本 ${quality.sampleSize}, 驗證 ${quality.heldOut})`;
+
+const percentOf = (done: number, total: number) => (total === 0 ? 100 : (done / total) * 100);
+const progressText = (percent: number) => `遷移進度: ${percent.toFixed(1)}%`;
 
 export const logText = {
 	migrationStart: (source: string, target: string) => `開始向量遷移: ${source} -> ${target}`,
 	dimensionChange: (from: number, to: number) => `維度變化: ${from} -> ${to}`,
 	totalVectors: (count: number) => `總向量數: ${count}`,
 	strategy: (name: string) => `遷移策略: ${name}`,
-	progress: (percent: number) => `遷移進度: ${percent.toFixed(1)}%`,
+	progress: progressText,
 	batchFailed: (offset: number | string, error: string) => `批次遷移失敗 (offset=${offset}): ${error}`,
-	gpuOutOfMemory: () => 'GPU 記憶體不足，切換到 CPU 模式',
+	gpuOutOfMemory: () => `${logMarkers.gpuOutOfMemory}，切換到 CPU 模式`,
 	continueOnCpu: () => '繼續使用 CPU 進行遷移...',
-	modelLoadFailed: (error: string) => `模型載入失敗: ${error}`,
+	modelLoadFailed: (error: string) => `${logMarkers.modelLoadFailed}: ${error}`,
 	complete: (succeeded: number, total: number) =>
 		`向量遷移完成: 成功 ${succeeded}/${total}, 成功率 ${formatSuccessRate(succeeded, total)}%`,
+	/** The error that stopped a run, as its own message says it. */
+	runFailed: (error: string) => error,
+	staleLockCleared: (pid: number) => `清除過期的遷移鎖 (pid ${pid} 已不存在)`,
+	blankSkipped: (count: number) => `空白訊息略過: ${count}`,
+	retryingFailed: (count: number) => `重試失敗的訊息: ${count}`,
+	resumingFromCheckpoint: (phase: string, cursor: number) => `從檢查點繼續遷移 (phase=${phase}, cursor=${cursor})`,
+	reusingVerifiedBackups: () => '使用本次遷移已驗證的備份',
+	backupMovedAside: (file: string) => `既有備份已移至 ${file}`,
+	olderBackupRemoved: (file: string) => `刪除較舊的備份: ${file}`,
+	backupDone: (settings: string, database: string, indices: string) => `備份完成: ${settings}, ${database}, ${indices}`,
+	messageIdIndexCreated: () => '建立缺少的索引 idx_embeddings_message_id (PigPig 結構的一部分)',
+	sampleWritten: (count: number) => `樣本訊息以新模型向量寫入: ${count}`,
+	transformQuality: (quality: QualityFigures) => `轉換品質: ${qualityFigures(quality)}`,
+	derivedVectorsNotComparable: (strategy: string, quality: QualityFigures) =>
+		`${strategy} 產生的向量與新模型的查詢向量不可比較: ${qualityFigures(quality)}；建議使用 regenerate`,
+	channelIndexSkipped: (channelId: string, reason: string) => `頻道索引略過 (channel_id=${channelId}): ${reason}`,
+	indexesBuilt: (directory: string) => `新索引已建立於 ${directory}`,
+	verifyProblem: (problem: string) => `驗證失敗: ${problem}`,
+	verifyPassed: (channels: number, vectors: number, size: string) => `驗證通過: ${channels} 個頻道, ${vectors} 個向量 (${size})`,
+	cutOverDone: (model: string, profile: string) => `切換完成: settings.json 使用 ${model} (${profile})，索引已更新`,
+	truncatedMessages: (maxTokens: number, count: number) => `超過 max_tokens (${maxTokens}) 而截斷的訊息: ${count}`,
+	reusedVectors: (count: number) => `重複文字重用向量 (未重新計算): ${count}`,
+	paused: (done: number, total: number) => `遷移已暫停於 ${progressText(percentOf(done, total))}；再次執行 migrate 會從檢查點繼續`,
+	databaseBusy: (waitMs: number, attempt: number) => `${logMarkers.databaseLocked} (database is locked)，${waitMs} ms 後重試 (第 ${attempt} 次)`,
+	batchHalvedOnOom: (from: number, to: number) => `記憶體不足，批次大小減半: ${from} -> ${to}`,
+	messageFailed: (messageId: string, error: string) => `訊息向量化失敗，已記錄並略過 (message_id=${messageId}): ${error}`,
+	lowMemory: (freeMb: number, thresholdMb: number, from: number, to: number) =>
+		`${logMarkers.lowMemory}: ${Math.round(freeMb)} MB < memory_threshold_mb ${thresholdMb} MB，批次大小: ${from} -> ${to}`,
+	stalled: (done: number, total: number, idleMs: number) => `${progressText(percentOf(done, total))} ${logMarkers.stuck} — ${Math.round(idleMs / 1000)} s 無進度`,
 } as const;
 
 /** Two decimals, never rounding a partial success up to 100.00%. */

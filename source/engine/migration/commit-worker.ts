@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import {openMemoryDatabase} from '../db/connection.js';
 import {encodeVector} from '../db/vectors.js';
 import {errorMessage} from '../errors.js';
+import {prepareCheckpointStatements} from '../run-store/index.js';
 import type {CommitJob, CommitRequest, CommitResponse} from './commit-protocol.js';
 
 const job = workerData as CommitJob;
@@ -45,12 +46,7 @@ function prepareStatements(connection: Database.Database): Statements {
 		SELECT @messageId, @channelId, @userId, @vector, @model, @dimension
 		WHERE EXISTS (SELECT 1 FROM messages WHERE message_id = @messageId)
 			AND NOT EXISTS (SELECT 1 FROM embeddings WHERE message_id = @messageId AND +model_version = @model AND +dimension = @dimension)`);
-	const checkpoint = connection.prepare(`
-		UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, @cursor), embedded = embedded + @embedded, target_done = target_done + @embedded,
-			truncated = truncated + @truncated, updated_at = @now WHERE run_id = @run`);
-	const failure = connection.prepare(`
-		INSERT OR REPLACE INTO qwen3_migrate_failures (run_id, message_id, channel_id, kind, error, failed_at)
-		VALUES (@run, @messageId, @channelId, @kind, @error, @now)`);
+	const store = prepareCheckpointStatements(connection);
 	return {
 		/** A batch's rows and its checkpoint: both or neither. Returns the rows actually inserted. */
 		commitBatch: connection.transaction(({runId, model, rows, vectors, dimension, cursor, truncated}: CommitRequest & {type: 'commit'}) => {
@@ -66,13 +62,13 @@ function prepareStatements(connection: Database.Database): Statements {
 				}).changes;
 			}
 
-			checkpoint.run({cursor, embedded, truncated, now: new Date().toISOString(), run: runId});
+			store.advance({runId, cursor, embedded, truncated, now: new Date().toISOString()});
 			return embedded;
 		}),
 		recordFailure: connection.transaction(({runId, row, kind, error, cursor}: CommitRequest & {type: 'failure'}) => {
 			const now = new Date().toISOString();
-			failure.run({run: runId, messageId: row.messageId, channelId: row.channelId, kind, error: error.slice(0, 2000), now});
-			checkpoint.run({cursor, embedded: 0, truncated: 0, now, run: runId});
+			store.recordFailure({runId, messageId: row.messageId, channelId: row.channelId, kind, error, now});
+			store.advance({runId, cursor, embedded: 0, truncated: 0, now});
 		}),
 	};
 }

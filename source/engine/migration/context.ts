@@ -1,30 +1,18 @@
 /** Everything one migration run works with, injected so tests can swap the clock and samplers. */
 import type Database from 'better-sqlite3';
-import type {EmbeddingResult} from '../embed/embedder.js';
-import type {Device} from '../embed/protocol.js';
-import type {TokenizedBatch} from '../embed/tokenize.js';
+import type {EmbeddingBackend} from '../embed-backend.js';
 import type {LogLevel} from '../log/format.js';
 import type {MemorySystemSettings} from '../settings/schema.js';
 import type {WorkspacePaths} from '../workspace.js';
 import type {CommitWriter} from './commit-writer.js';
 import type {RunControl} from './control.js';
-import type {MigrationEvents, Phase} from './events.js';
-import type {FaultInjector} from './faults.js';
-import type {TargetModel} from './target-set.js';
+import {recordCounts} from '../run-store/index.js';
 import type {VectorSource} from '../strategies/vector-source.js';
-
-/** The part of the Embedder the engine uses; tests may wrap it. */
-export type EmbeddingBackend = {
-	readonly modelId: string;
-	readonly dimension: number;
-	readonly device: Device;
-	tokenizeAsync: (texts: readonly string[]) => Promise<TokenizedBatch>;
-	encodeAsync: (texts: readonly string[]) => Promise<Array<{ids: number[]; truncated: boolean}>>;
-	padEncoded: (encoded: ReadonlyArray<{ids: readonly number[]; truncated: boolean}>) => TokenizedBatch;
-	embedBatch: (batch: TokenizedBatch) => Promise<EmbeddingResult>;
-	switchDevice: (device: Device) => Promise<void>;
-	close: () => Promise<void>;
-};
+import type {Phase} from '../types.js';
+import type {MigrationEvents} from './events.js';
+import type {FaultInjector} from './faults.js';
+import {countTargetSet, type TargetModel} from './target-set.js';
+import type {ReuseCache} from './window-planner.js';
 
 export type Counters = {done: number; total: number; failed: number; blank: number; truncated: number};
 
@@ -49,6 +37,8 @@ export type RunContext = {
 	freeMemoryMb: () => number;
 	counters: Counters;
 	phase: Phase;
+	/** One reuse cache for the whole run: a text embedded once is never embedded again. */
+	reuse: ReuseCache;
 };
 
 export function emitProgress(context: RunContext): void {
@@ -58,4 +48,18 @@ export function emitProgress(context: RunContext): void {
 		batchSize: context.control.batchSize,
 		device: context.embedder.device,
 	});
+}
+
+/** Recounts the target set (the bot may have added messages) and records it once the run exists. */
+export async function refreshCounts(context: RunContext): Promise<void> {
+	const counts = await countTargetSet(context.db, context.target);
+	const {counters} = context;
+	counters.total = counts.total;
+	counters.done = counts.done;
+	counters.blank = counts.blank;
+	if (context.phase !== 'preflight') {
+		recordCounts(context.db, context.runId, counts);
+	}
+
+	emitProgress(context);
 }

@@ -1,5 +1,5 @@
 /** The commands a client can give a running migration; the engine polls this between batches. */
-import type {Device} from '../embed/protocol.js';
+import type {BatchSizeReason, Device} from '../types.js';
 import type {MigrationEvents} from './events.js';
 
 export const maxBatchSize = 4096;
@@ -19,11 +19,17 @@ export class RunControl {
 		private readonly events: MigrationEvents,
 	) {}
 
+	/** The run's starting values (a flag, else settings): not a change, so no event is emitted. */
+	startWith({batchSize, tokenBudget}: {batchSize: number; tokenBudget: number}): void {
+		this.size = Math.max(1, Math.min(maxBatchSize, Math.floor(batchSize)));
+		this.tokenBudget = tokenBudget;
+	}
+
 	get batchSize(): number {
 		return this.size;
 	}
 
-	setBatchSize(size: number, reason: 'user' | 'oom' | 'low-memory' = 'user'): number {
+	setBatchSize(size: number, reason: BatchSizeReason = 'user'): number {
 		const next = Math.max(1, Math.min(maxBatchSize, Math.floor(size)));
 		if (next !== this.size) {
 			const from = this.size;
@@ -34,7 +40,7 @@ export class RunControl {
 		return this.size;
 	}
 
-	halveBatchSize(reason: 'user' | 'oom' | 'low-memory' = 'user'): number {
+	halveBatchSize(reason: BatchSizeReason = 'user'): number {
 		return this.setBatchSize(Math.floor(this.size / 2), reason);
 	}
 

@@ -9,9 +9,10 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {AppError, errorMessage} from '../errors.js';
 import type {EmbeddingResult} from '../embed/embedder.js';
 import {logText} from '../log/messages.js';
+import type {Device, DeviceChangeReason} from '../types.js';
 import {classifyBatchError} from './classify.js';
 import {emitProgress, type RunContext} from './context.js';
-import {clearFailures} from './state.js';
+import {advanceCursor, clearFailures} from '../run-store/index.js';
 import {TargetReader, type TargetRow} from './target-set.js';
 import {plainBatch, ReuseCache, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
@@ -114,7 +115,7 @@ export class EmbedLoop {
 					await control.waitWhilePaused();
 					this.lastCommitAt = this.context.now();
 				} else if (exhausted && queue.length === 0) {
-					this.context.db.prepare('UPDATE qwen3_migrate_runs SET cursor_rowid = MAX(cursor_rowid, ?) WHERE run_id = ?').run(readCursor, this.context.runId);
+					advanceCursor(this.context.db, this.context.runId, readCursor);
 					return 'complete';
 				}
 			}
@@ -129,7 +130,7 @@ export class EmbedLoop {
 		context.control.retryRequested = false;
 		const cleared = clearFailures(context.db, context.runId);
 		context.counters.failed = 0;
-		context.log('INFO', `重試失敗的訊息: ${cleared}`);
+		context.log('INFO', logText.retryingFailed(cleared));
 		emitProgress(context);
 	}
 
@@ -216,7 +217,7 @@ export class EmbedLoop {
 
 				const waitMs = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
 				context.events.emit('db:busy', {attempt, waitMs, message: errorMessage(error)});
-				context.log('WARNING', `資料庫鎖定 (database is locked)，${waitMs} ms 後重試 (第 ${attempt} 次)`);
+				context.log('WARNING', logText.databaseBusy(waitMs, attempt));
 				await sleep(waitMs);
 			}
 		}
@@ -260,7 +261,7 @@ export class EmbedLoop {
 					const from = control.batchSize;
 					const to = control.setBatchSize(Math.floor(rows.length / 2), 'oom');
 					control.tokenBudget = Math.max(64, Math.floor(control.tokenBudget / 2));
-					context.log('WARNING', `記憶體不足，批次大小減半: ${from} -> ${to}`);
+					context.log('WARNING', logText.batchHalvedOnOom(from, to));
 				}
 
 				await this.embedSequentially(rows, control.batchSize, cursorAfter);
@@ -290,11 +291,11 @@ export class EmbedLoop {
 		await context.writer.recordFailure(context.runId, row, kind, message, cursorAfter);
 		context.counters.failed++;
 		context.events.emit('failure:record', {messageId: row.messageId, channelId: row.channelId, error: message});
-		context.log('ERROR', `訊息向量化失敗，已記錄並略過 (message_id=${row.messageId}): ${message}`);
+		context.log('ERROR', logText.messageFailed(row.messageId, message));
 		emitProgress(context);
 	}
 
-	private async switchDevice(device: 'cpu' | 'cuda', reason: 'oom' | 'user'): Promise<void> {
+	private async switchDevice(device: Device, reason: DeviceChangeReason): Promise<void> {
 		const {context} = this;
 		const from = context.embedder.device;
 		if (from === device) {
@@ -327,7 +328,7 @@ export class EmbedLoop {
 		context.events.emit('memory:low', {freeMb, thresholdMb});
 		const from = context.control.batchSize;
 		const to = context.control.halveBatchSize('low-memory');
-		context.log('WARNING', `可用記憶體不足: ${Math.round(freeMb)} MB < memory_threshold_mb ${thresholdMb} MB，批次大小: ${from} -> ${to}`);
+		context.log('WARNING', logText.lowMemory(freeMb, thresholdMb, from, to));
 	}
 
 	private checkStall(): void {
@@ -343,7 +344,7 @@ export class EmbedLoop {
 			this.stallReported = true;
 			context.events.emit('run:stall', {idleMs, medianBatchMs: median});
 			const {done, total} = context.counters;
-			context.log('WARNING', `${logText.progress(total === 0 ? 100 : (done / total) * 100)} (stuck) — ${Math.round(idleMs / 1000)} s 無進度`);
+			context.log('WARNING', logText.stalled(done, total, idleMs));
 		}
 	}
 }

@@ -4,9 +4,9 @@
  * break a migration.
  */
 import type {LogEntry} from '../log/format.js';
+import type {BatchSizeReason, Device, DeviceChangeReason, Phase, StrategyName} from '../types.js';
 
-export const phases = ['preflight', 'backup', 'embed', 'catchup', 'index', 'verify', 'cutover', 'done'] as const;
-export type Phase = (typeof phases)[number];
+export type {Phase} from '../types.js';
 
 export type BatchErrorKind = 'oom' | 'model' | 'busy' | 'other';
 
@@ -20,34 +20,32 @@ export type ProgressSnapshot = {
 	blank: number;
 	truncated: number;
 	batchSize: number;
-	device: 'cpu' | 'cuda';
+	device: Device;
 };
 
 export type MigrationEventMap = {
 	/** A run started or resumed; `resumed` is true when an earlier attempt left a checkpoint. */
-	'run:start': {runId: string; source: string; target: string; strategy: string; resumed: boolean; total: number};
+	'run:start': {runId: string; source: string; target: string; strategy: StrategyName; resumed: boolean; total: number};
 	/** The run entered a phase. */
 	'run:phase:enter': {phase: Phase};
 	/** The run finished all phases. */
 	'run:done': {runId: string; succeeded: number; failed: number; total: number; seconds: number};
 	/** The run stopped on request (abort, SIGINT): everything committed is kept, `migrate` resumes. */
 	'run:aborted': {runId: string; phase: Phase; done: number; total: number};
-	/** The run failed; the error says why and how to fix it. */
+	/** A phase threw: the run stops; the error says why and how to fix it (the process exits non-zero). */
 	'run:error': {error: Error; phase: Phase};
-	/** A batch was handed to the model. */
-	'batch:start': {size: number; firstRowid: number; tokens: number};
 	/** A batch's vectors and its checkpoint were committed in one transaction. */
 	'batch:commit:done': {size: number; ms: number; inferenceMs: number};
 	/** A batch failed; the engine is handling it (halving, bisecting, retrying). */
 	'batch:error': {kind: BatchErrorKind; message: string; offset: number; size: number};
 	/** The batch size changed (user command, out of memory, low RAM). */
-	'batch:size:change': {from: number; to: number; reason: 'user' | 'oom' | 'low-memory'};
+	'batch:size:change': {from: number; to: number; reason: BatchSizeReason};
 	/** Counters after each commit, and on phase changes. */
 	progress: ProgressSnapshot;
 	/** A message was isolated as failing and recorded in the failures table. */
 	'failure:record': {messageId: string; channelId: string; error: string};
 	/** The model moved to another device. */
-	'device:change': {from: 'cpu' | 'cuda'; to: 'cpu' | 'cuda'; reason: 'oom' | 'user'};
+	'device:change': {from: Device; to: Device; reason: DeviceChangeReason};
 	/** No batch committed for 5× the median batch time. */
 	'run:stall': {idleMs: number; medianBatchMs: number};
 	/** The database stayed locked by another process; the engine waits and retries. */
@@ -56,12 +54,12 @@ export type MigrationEventMap = {
 	'memory:low': {freeMb: number; thresholdMb: number};
 	'control:paused': Record<string, never>;
 	'control:resumed': Record<string, never>;
-	/** A channel's staged index was written. */
+	/** A channel's staged index was written (the dashboard counts channels done of total). */
 	'index:channel:done': {channelId: string; vectors: number; built: number; channels: number};
 	/** The verify phase's findings. */
 	'verify:result': {ok: boolean; channels: number; vectors: number; problems: string[]};
-	/** pad / truncate / transform: how well the derived vectors retrieve like the new model's. */
-	'strategy:quality': {strategy: string; sampleSize: number; heldOut: number; meanCosine: number; recallAtK: number};
+	/** pad / truncate / transform: how well the derived vectors retrieve like the new model's; the run log records it. */
+	'strategy:quality': {strategy: StrategyName; sampleSize: number; heldOut: number; meanCosine: number; recallAtK: number};
 	/** A line was written to the migration log. */
 	'log:line': LogEntry;
 };

@@ -11,6 +11,7 @@
  *   busy@commit=2       the 2nd commit fails once with "database is locked"
  */
 import {UsageError} from '../errors.js';
+import type {Device} from '../types.js';
 
 type Rule =
 	| {kind: 'oom-size'; maxRows: number}
@@ -81,7 +82,7 @@ export class FaultInjector {
 	 * texts the model runs on (fewer when duplicates are reused); throws the injected error, or
 	 * waits for a slow rule.
 	 */
-	async beforeModelCall(call: {messageIds: readonly string[]; modelRows?: number; batchSize: number; device?: 'cpu' | 'cuda'}): Promise<void> {
+	async beforeModelCall(call: {messageIds: readonly string[]; modelRows?: number; batchSize: number; device?: Device}): Promise<void> {
 		const {messageIds, batchSize: currentBatchSize, device = 'cpu'} = call;
 		const modelRows = call.modelRows ?? messageIds.length;
 		this.calls++;

@@ -1,14 +1,10 @@
 /** Checks made before anything is written: disk space, and what the source vectors look like. */
-import {existsSync, statfsSync, statSync} from 'node:fs';
+import {existsSync, statSync} from 'node:fs';
 import type Database from 'better-sqlite3';
 import {AppError} from '../errors.js';
 import type {WorkspacePaths} from '../workspace.js';
+import {freeDiskBytes, formatBytes} from '../util/disk.js';
 import {directorySize} from './backup.js';
-
-export function freeDiskBytes(directory: string): number {
-	const stats = statfsSync(directory);
-	return stats.bavail * stats.bsize;
-}
 
 function fileSize(file: string): number {
 	return existsSync(file) ? statSync(file).size : 0;
@@ -27,18 +23,6 @@ export function estimateDisk(paths: WorkspacePaths, remaining: number, total: nu
 	const newIndexBytes = total * dimension * 4 * 1.05;
 	return {backupBytes, newRowsBytes, newIndexBytes, neededBytes: backupBytes + newRowsBytes + newIndexBytes, freeBytes: freeDiskBytes(paths.root)};
 }
-
-export const formatBytes = (bytes: number) => {
-	const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-
-	return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-};
 
 export function assertDiskSpace(estimate: DiskEstimate, root: string): void {
 	if (estimate.freeBytes < estimate.neededBytes) {

@@ -1,15 +1,12 @@
-/** `migrate --prune-old`: after a finished cut-over, deletes the old model's vectors for good. */
-import {openMemoryDatabase} from '../db/connection.js';
+/** `migrate --prune-old`: after a finished cut-over, deletes the old model's vectors for good (and says so in the run store). */
 import {AppError} from '../errors.js';
-import {loadSettings} from '../settings/load.js';
-import {workspacePaths} from '../workspace.js';
+import type {Workspace} from '../workspace.js';
 import {acquireMigrationLock} from './lock.js';
-import {latestRun, updateRun} from './state.js';
+import {latestRun, markPruned} from '../run-store/index.js';
 
-export function pruneOldVectors(root: string): {sourceModel: string; deleted: number} {
-	const paths = workspacePaths(root, loadSettings(workspacePaths(root).settings).settings.memory_system.database_path);
-	const lock = acquireMigrationLock(paths.lock, 'prune');
-	const db = openMemoryDatabase(paths.database);
+export function pruneOldVectors(workspace: Workspace): {sourceModel: string; deleted: number} {
+	const lock = acquireMigrationLock(workspace.paths.lock, 'prune');
+	const db = workspace.openDatabase();
 	try {
 		const run = latestRun(db);
 		if (run?.status !== 'done' || !run.cutover_at) {
@@ -21,7 +18,7 @@ export function pruneOldVectors(root: string): {sourceModel: string; deleted: nu
 
 		const deleted = db.transaction(() => {
 			const count = db.prepare('DELETE FROM embeddings WHERE model_version = ?').run(run.source_model).changes;
-			updateRun(db, run.run_id, {pruned_at: new Date().toISOString()});
+			markPruned(db, run.run_id);
 			return count;
 		})();
 		return {sourceModel: run.source_model, deleted};

@@ -7,11 +7,10 @@ import {cpSync, existsSync, renameSync, rmSync} from 'node:fs';
 import Database from 'better-sqlite3';
 import {openMemoryDatabase} from '../db/connection.js';
 import {AppError} from '../errors.js';
-import {loadSettings} from '../settings/load.js';
-import {workspacePaths, type WorkspacePaths} from '../workspace.js';
+import type {WorkspacePaths} from '../workspace.js';
 import {hashTree, sha256File, treesEqual} from './backup.js';
 import {acquireMigrationLock} from './lock.js';
-import {dropStateTables, latestRun, type RunRecord} from './state.js';
+import {dropStateTables, latestRun, type RunRecord} from '../run-store/index.js';
 
 export type RollbackResult = {
 	runId: string;
@@ -72,11 +71,8 @@ function removeNewRows(db: Database.Database, run: RunRecord): number {
 	})();
 }
 
-export async function rollbackMigration(root: string, options: {fromBackup?: boolean} = {}): Promise<RollbackResult> {
-	const settingsPaths = workspacePaths(root);
-	// The database path comes from the backup when settings.json itself is what went wrong.
-	const settingsFile = existsSync(settingsPaths.settingsBackup) ? settingsPaths.settingsBackup : settingsPaths.settings;
-	const paths = workspacePaths(root, loadSettings(settingsFile).settings.memory_system.database_path);
+/** Rolls back the newest run; `paths` from rollbackWorkspacePaths (the database named by the settings backup). */
+export async function rollbackMigration(paths: WorkspacePaths, options: {fromBackup?: boolean} = {}): Promise<RollbackResult> {
 	const lock = acquireMigrationLock(paths.lock, 'rollback');
 	try {
 		const db = openMemoryDatabase(paths.database);

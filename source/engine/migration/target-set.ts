@@ -4,6 +4,7 @@
  * scans the whole table and the event loop stays free.
  */
 import type Database from 'better-sqlite3';
+import {notFailedSql} from '../run-store/index.js';
 
 /** Whitespace that makes a text blank: ASCII spaces and controls, NBSP, the ideographic space. */
 const blankCharacters = "' ' || char(9) || char(10) || char(11) || char(12) || char(13) || char(160) || char(12288)";
@@ -83,7 +84,7 @@ export class TargetReader {
 			WHERE m.rowid > @from AND m.rowid <= @to
 				AND ${enabledSql} AND NOT ${blankSql}
 				AND NOT ${hasTargetVector}
-				AND NOT EXISTS (SELECT 1 FROM qwen3_migrate_failures f WHERE f.run_id = @run AND f.message_id = m.message_id)
+				AND ${notFailedSql('m')}
 			ORDER BY m.rowid LIMIT @limit`);
 		this.maxRowidStatement = db.prepare('SELECT COALESCE(MAX(rowid), 0) AS max FROM messages');
 	}

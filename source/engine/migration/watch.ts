@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import {openMemoryDatabase} from '../db/connection.js';
 import type {WorkspacePaths} from '../workspace.js';
 import {lockHolder} from './lock.js';
-import {countFailures, latestRun, type RunRecord} from './state.js';
+import {countFailures, latestRun, type RunRecord} from '../run-store/index.js';
 
 export type RunSnapshot = {run: RunRecord | undefined; failed: number; holderPid: number | undefined};
 

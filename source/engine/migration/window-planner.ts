@@ -4,7 +4,7 @@
  * rest of the run), and the distinct texts are cut into length-sorted, token-budgeted batches.
  * Checkpoints stay exact: only a window's last batch moves the cursor past the window.
  */
-import type {EmbeddingBackend} from './context.js';
+import type {EmbeddingBackend} from '../embed-backend.js';
 import {planBatches} from './batch-planner.js';
 import type {TargetReader, TargetRow} from './target-set.js';
 

@@ -5,7 +5,7 @@
  */
 import {readFileSync} from 'node:fs';
 import os from 'node:os';
-import {freeDiskBytes} from '../migration/preflight.js';
+import {freeDiskBytes} from '../util/disk.js';
 import {GpuSampler, type GpuReading} from './gpu.js';
 
 export type ResourceReading = {

@@ -10,7 +10,7 @@ import {formatJsonSyntaxProblem, LosslessNumber, parseJsonLossless, stringifyJso
 import {newestLogFile} from '../log/follow.js';
 import {ResourceSampler, systemSources} from '../monitor/resources.js';
 import {tarGzip} from '../util/tar.js';
-import {workspacePaths, requireWorkspaceDirectory} from '../workspace.js';
+import {openWorkspace, type LenientWorkspace} from '../workspace.js';
 import {runCheck, type CheckOptions} from './check.js';
 import {packageVersion} from './native-modules.js';
 import {runVerify} from './verify.js';
@@ -71,9 +71,10 @@ async function safely<T>(run: () => Promise<T>): Promise<T | {error: string}> {
 	}
 }
 
-export async function buildSupportBundle(root: string, options: CheckOptions = {}): Promise<{archive: Buffer; files: string[]}> {
-	requireWorkspaceDirectory(root);
-	const paths = workspacePaths(root);
+/** Works with broken settings: collecting them is the point of a support bundle. */
+export async function buildSupportBundle(workspace: LenientWorkspace, options: CheckOptions = {}): Promise<{archive: Buffer; files: string[]}> {
+	const {paths} = workspace;
+	const root = paths.root;
 	const sampler = new ResourceSampler(systemSources(root));
 	sampler.sample();
 	await new Promise(resolve => setTimeout(resolve, 300));
@@ -90,8 +91,8 @@ export async function buildSupportBundle(root: string, options: CheckOptions = {
 		{name: 'system.json', content: `${JSON.stringify(system, undefined, 2)}\n`},
 		{name: 'settings.redacted.json', content: settingsCopy(paths.settings)},
 		{name: 'logs-tail.txt', content: tailLines(newestLogFile(paths.logs), 200)},
-		{name: 'check.json', content: `${JSON.stringify(await safely(async () => runCheck(root, options)), undefined, 2)}\n`},
-		{name: 'verify.json', content: `${JSON.stringify(await safely(async () => runVerify(root)), undefined, 2)}\n`},
+		{name: 'check.json', content: `${JSON.stringify(await safely(async () => runCheck(workspace, options)), undefined, 2)}\n`},
+		{name: 'verify.json', content: `${JSON.stringify(await safely(async () => runVerify(openWorkspace(root))), undefined, 2)}\n`},
 		{name: 'resources.json', content: `${JSON.stringify(sampler.sample(), undefined, 2)}\n`},
 		{name: 'README.txt', content: 'qwen3-migrate support bundle: versions (system.json), settings with secrets redacted, the last 200 log lines, check and verify results, memory and disk.\n'},
 	];

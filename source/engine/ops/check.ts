@@ -13,13 +13,13 @@ import {cudaStatus} from '../embed/devices.js';
 import {resolveModelSource} from '../embed/model-source.js';
 import {AppError, errorMessage} from '../errors.js';
 import {lockHolder} from '../migration/lock.js';
-import {assertDiskSpace, estimateDisk, formatBytes} from '../migration/preflight.js';
-import {latestRun} from '../migration/state.js';
+import {assertDiskSpace, estimateDisk} from '../migration/preflight.js';
+import {formatBytes} from '../util/disk.js';
+import {latestRun} from '../run-store/index.js';
 import {countTargetSet} from '../migration/target-set.js';
 import {GpuSampler, type GpuReading} from '../monitor/gpu.js';
-import {loadSettings} from '../settings/load.js';
 import type {Settings} from '../settings/schema.js';
-import {workspacePaths, type WorkspacePaths, requireWorkspaceDirectory} from '../workspace.js';
+import type {LenientWorkspace, WorkspacePaths} from '../workspace.js';
 import {checkModel} from './model-availability.js';
 import {checkNativeModules} from './native-modules.js';
 import {processesHolding} from './processes.js';
@@ -89,19 +89,18 @@ async function databaseItems(paths: WorkspacePaths, settings: Settings, items: R
 	return {db, remaining: counts.total - counts.done, total: counts.total};
 }
 
-export async function runCheck(root: string, options: CheckOptions = {}): Promise<CheckReport> {
-	requireWorkspaceDirectory(root);
+/** Checks a workspace whose settings may be broken (that is one of the things it reports). */
+export async function runCheck(workspace: LenientWorkspace, options: CheckOptions = {}): Promise<CheckReport> {
+	const {paths, settingsError} = workspace;
+	const root = paths.root;
 	const items: ReportItem[] = [nodeItem()];
-	const basePaths = workspacePaths(root);
-	let settings: Settings | undefined;
-	try {
-		settings = loadSettings(basePaths.settings).settings;
-		items.push({id: 'settings', status: 'ok', title: 'settings', detail: `${basePaths.settings} valid (profile ${settings.memory_system.profile}, model ${settings.memory_system.embedding_model})`});
-	} catch (error) {
-		items.push({id: 'settings', status: 'fail', title: 'settings', detail: errorMessage(error), fix: (error as AppError).hint});
+	const settings: Settings | undefined = workspace.settings?.settings;
+	if (settings) {
+		items.push({id: 'settings', status: 'ok', title: 'settings', detail: `${paths.settings} valid (profile ${settings.memory_system.profile}, model ${settings.memory_system.embedding_model})`});
+	} else {
+		items.push({id: 'settings', status: 'fail', title: 'settings', detail: errorMessage(settingsError), fix: (settingsError as AppError).hint});
 	}
 
-	const paths = workspacePaths(root, settings?.memory_system.database_path);
 	let database: {db?: Database.Database; remaining: number; total: number} = {remaining: 0, total: 0};
 	if (settings) {
 		database = await databaseItems(paths, settings, items);

@@ -9,14 +9,14 @@ import {openMemoryDatabase} from '../db/connection.js';
 import {Embedder} from '../embed/embedder.js';
 import {describeModelSource, modelFilesPresent, resolveModelSource} from '../embed/model-source.js';
 import {errorMessage} from '../errors.js';
-import {MigrationEvents} from '../migration/events.js';
 import type {MigrationSettings} from '../settings/schema.js';
 import {prepareStrategy, type StrategyQuality} from '../strategies/prepare.js';
-import {type WorkspacePaths, openWorkspace} from '../workspace.js';
+import type {Workspace, WorkspacePaths} from '../workspace.js';
 import {backupsIntact} from '../migration/backup.js';
 import {lockHolder} from '../migration/lock.js';
-import {estimateDisk, formatBytes, sourceDimension, type DiskEstimate} from '../migration/preflight.js';
-import {countFailures, latestRun} from '../migration/state.js';
+import {estimateDisk, sourceDimension, type DiskEstimate} from '../migration/preflight.js';
+import {formatBytes} from '../util/disk.js';
+import {countFailures, latestRun} from '../run-store/index.js';
 import {countTargetSet, type TargetCounts} from '../migration/target-set.js';
 
 export type PlanReport = {
@@ -56,7 +56,6 @@ async function estimateStrategy(
 			strategy: migration.strategy,
 			db,
 			embedder,
-			events: new MigrationEvents(),
 			target: {model: migration.target_model, dimension: migration.output_dimension ?? embedder.dimension},
 			source,
 			targetSetSize,
@@ -75,8 +74,9 @@ async function estimateStrategy(
 	}
 }
 
-export async function runPlan(root: string, options: {batchSize?: number; env?: NodeJS.ProcessEnv; probe?: boolean} = {}): Promise<PlanReport> {
-	const {settings, paths} = openWorkspace(root);
+export async function runPlan(workspace: Workspace, options: {batchSize?: number; env?: NodeJS.ProcessEnv; probe?: boolean} = {}): Promise<PlanReport> {
+	const {settings, paths} = workspace;
+	const root = paths.root;
 	const memory = settings.settings.memory_system;
 	const migration = memory.migration;
 	const batchSize = options.batchSize ?? migration.migration_batch_size;
@@ -88,7 +88,7 @@ export async function runPlan(root: string, options: {batchSize?: number; env?: 
 		env: options.env,
 	});
 	const risks: string[] = [];
-	const db = openMemoryDatabase(paths.database, {queryOnly: true});
+	const db = workspace.openDatabase({queryOnly: true});
 	let probeTexts: string[] = [];
 	let counts: TargetCounts;
 	let sourceDim: number;

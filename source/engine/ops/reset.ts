@@ -12,12 +12,12 @@ import {exampleSettings} from '../settings/example.js';
 import {AppError} from '../errors.js';
 import {formatFileStamp} from '../log/format.js';
 import {lockHolder} from '../migration/lock.js';
-import {dropStateTables, latestRun} from '../migration/state.js';
+import {dropStateTables, latestRun} from '../run-store/index.js';
 import {loadSettings} from '../settings/load.js';
 import {parseJsonLossless} from '../settings/json-lossless.js';
 import {serializeSettings} from '../settings/write.js';
 import {writeFileAtomic} from '../util/atomic-write.js';
-import {workspacePaths, type WorkspacePaths, requireWorkspaceDirectory} from '../workspace.js';
+import type {LenientWorkspace, WorkspacePaths} from '../workspace.js';
 import {backupBeforeRepair} from './repair-backup.js';
 
 /** What reset did: rows removed, paths removed or replaced, where the old settings went, backups. */
@@ -49,22 +49,13 @@ function currentRawSettings(file: string): Record<string, unknown> {
 	return parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value) ? (parsed.value as Record<string, unknown>) : {};
 }
 
-export async function resetWorkspace(root: string, options: {models?: boolean} = {}): Promise<ResetResult> {
-	requireWorkspaceDirectory(root);
-	const base = workspacePaths(root);
-	let databasePath: string | undefined;
-	let targetModel = 'Qwen/Qwen3-Embedding-0.6B';
-	let cacheDir = 'data/memory/models';
-	try {
-		const {settings} = loadSettings(base.settings);
-		databasePath = settings.memory_system.database_path;
-		targetModel = settings.memory_system.migration.target_model;
-		cacheDir = settings.memory_system.migration.model_cache_dir;
-	} catch {
-		// Broken settings are what reset repairs; the defaults locate the database.
-	}
-
-	const paths = workspacePaths(root, databasePath);
+/** Works with broken settings (they are what reset repairs): the defaults locate the database then. */
+export async function resetWorkspace(workspace: LenientWorkspace, options: {models?: boolean} = {}): Promise<ResetResult> {
+	const {paths} = workspace;
+	const root = paths.root;
+	const migration = workspace.settings?.settings.memory_system.migration;
+	const targetModel = migration?.target_model ?? 'Qwen/Qwen3-Embedding-0.6B';
+	const cacheDir = migration?.model_cache_dir ?? 'data/memory/models';
 	const holder = lockHolder(paths.lock);
 	if (holder) {
 		throw new AppError('migration-locked', `a ${holder.command} is running on this workspace (pid ${holder.pid})`, {hint: 'stop it first (q in its dashboard, or Ctrl+C), then reset', exitCode: 1});

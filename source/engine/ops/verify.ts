@@ -12,8 +12,8 @@ import {openMemoryDatabase} from '../db/connection.js';
 import {formatFileStamp} from '../log/format.js';
 import {runIndexJob} from '../migration/index-jobs.js';
 import {sourceDimension} from '../migration/preflight.js';
-import {latestRun, listFailures} from '../migration/state.js';
-import {type WorkspacePaths, openWorkspace} from '../workspace.js';
+import {latestRun, listFailures} from '../run-store/index.js';
+import type {Workspace, WorkspacePaths} from '../workspace.js';
 import type {ItemStatus} from './report.js';
 
 export type Finding = {id: string; status: ItemStatus; title: string; count: number; examples: string[]; detail: string; fix?: string};
@@ -171,10 +171,11 @@ async function indexFindings(db: Database.Database, paths: WorkspacePaths, model
 	};
 }
 
-export async function runVerify(root: string, options: {samplePerChannel?: number} = {}): Promise<VerifyReport> {
-	const {settings, paths} = openWorkspace(root);
+export async function runVerify(workspace: Workspace, options: {samplePerChannel?: number} = {}): Promise<VerifyReport> {
+	const {settings, paths} = workspace;
+	const root = paths.root;
 	const model = settings.settings.memory_system.embedding_model;
-	const db = openMemoryDatabase(paths.database, {queryOnly: true});
+	const db = workspace.openDatabase({queryOnly: true});
 	try {
 		const dimension = sourceDimension(db, model);
 		const findings = await databaseFindings(db, model);

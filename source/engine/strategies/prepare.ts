@@ -6,11 +6,11 @@
  */
 import type Database from 'better-sqlite3';
 import {decodeVector, encodeVector} from '../db/vectors.js';
+import {addEmbedded, loadTransform, saveTransform, stateTablesExist} from '../run-store/index.js';
 import {AppError, UsageError} from '../errors.js';
-import type {EmbeddingBackend} from '../migration/context.js';
-import type {MigrationEvents} from '../migration/events.js';
+import type {EmbeddingBackend} from '../embed-backend.js';
 import type {TargetModel, TargetRow} from '../migration/target-set.js';
-import type {StrategyName} from '../settings/schema.js';
+import type {StrategyName} from '../types.js';
 import {fitRidge, type LinearMap} from './linear-map.js';
 import {mapOldVector, ModelVectorSource, OldVectorSource, type OldVectorMapper, type VectorSource} from './vector-source.js';
 import {mappingQuality} from './vector-math.js';
@@ -71,7 +71,6 @@ export async function prepareStrategy(options: {
 	strategy: StrategyName;
 	db: Database.Database;
 	embedder: EmbeddingBackend;
-	events: MigrationEvents;
 	target: TargetModel;
 	source: {model: string; dimension: number};
 	targetSetSize: number;
@@ -79,8 +78,8 @@ export async function prepareStrategy(options: {
 	/** The map a resumed transform run already fitted. */
 	storedMap?: LinearMap;
 }): Promise<PreparedStrategy> {
-	const {strategy, db, embedder, events, target, source} = options;
-	const model = new ModelVectorSource(embedder, target.dimension, events);
+	const {strategy, db, embedder, target, source} = options;
+	const model = new ModelVectorSource(embedder, target.dimension);
 	if (strategy === 'regenerate') {
 		return {source: model, quality: undefined, sample: undefined, map: undefined};
 	}
@@ -147,24 +146,15 @@ export function commitSample(db: Database.Database, runId: string, target: Targe
 		}
 
 		if (prepared.map && prepared.quality) {
-			db.prepare('INSERT OR REPLACE INTO qwen3_migrate_transform (run_id, rows, columns, weights, sample_size, held_out, mean_cosine, recall_at_10) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-				runId,
-				prepared.map.rows,
-				prepared.map.columns,
-				encodeVector(prepared.map.weights),
-				prepared.quality.sampleSize,
-				prepared.quality.heldOut,
-				prepared.quality.meanCosine,
-				prepared.quality.recallAtK,
-			);
+			saveTransform(db, runId, prepared.map, prepared.quality);
 		}
 
-		db.prepare('UPDATE qwen3_migrate_runs SET embedded = embedded + ?, target_done = target_done + ? WHERE run_id = ?').run(written, written, runId);
+		addEmbedded(db, runId, written);
 		return written;
 	})();
 }
 
+/** The map a resumed transform run already fitted (undefined before its sample was committed). */
 export function loadStoredMap(db: Database.Database, runId: string): LinearMap | undefined {
-	const row = db.prepare('SELECT rows, columns, weights FROM qwen3_migrate_transform WHERE run_id = ?').get(runId) as {rows: number; columns: number; weights: Buffer} | undefined;
-	return row ? {rows: row.rows, columns: row.columns, weights: decodeVector(row.weights, row.rows * row.columns, 'transform weights')} : undefined;
+	return stateTablesExist(db) ? loadTransform(db, runId) : undefined;
 }

@@ -6,8 +6,7 @@
 import type Database from 'better-sqlite3';
 import {decodeVector} from '../db/vectors.js';
 import type {EmbeddingResult} from '../embed/embedder.js';
-import type {EmbeddingBackend} from '../migration/context.js';
-import type {MigrationEvents} from '../migration/events.js';
+import type {EmbeddingBackend} from '../embed-backend.js';
 import type {TargetRow} from '../migration/target-set.js';
 import {applyLinearMap, type LinearMap} from './linear-map.js';
 import {matryoshka, padTo} from './vector-math.js';
@@ -36,7 +35,6 @@ export class ModelVectorSource implements VectorSource {
 	constructor(
 		private readonly embedder: EmbeddingBackend,
 		readonly dimension: number,
-		private readonly events: MigrationEvents,
 	) {}
 
 	/** This source runs the model on text, so batches can be planned by token length. */
@@ -46,7 +44,6 @@ export class ModelVectorSource implements VectorSource {
 		const tokenized = rows.every(row => row.encoded)
 			? this.embedder.padEncoded(rows.map(row => row.encoded!))
 			: await this.embedder.tokenizeAsync(rows.map(row => row.text));
-		this.events.emit('batch:start', {size: rows.length, firstRowid: rows[0]?.rowid ?? 0, tokens: tokenized.batchSize * tokenized.sequenceLength});
 		const result = await this.embedder.embedBatch(tokenized);
 		if (result.dimension === this.dimension) {
 			return {result, truncated: tokenized.truncatedCount};

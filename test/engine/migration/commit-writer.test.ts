@@ -6,7 +6,7 @@ import {openMemoryDatabase} from '../../../source/engine/db/connection.js';
 import {decodeVector} from '../../../source/engine/db/vectors.js';
 import {classifyBatchError} from '../../../source/engine/migration/classify.js';
 import {CommitWriter} from '../../../source/engine/migration/commit-writer.js';
-import {ensureStateTables, insertRun, latestRun, listFailures} from '../../../source/engine/migration/state.js';
+import {ensureStateTables, insertRun, latestRun, listFailures} from '../../../source/engine/run-store/index.js';
 import {makeTempDir} from '../../helpers/temp.js';
 import {demoWorkspace} from '../../helpers/workspace.js';
 

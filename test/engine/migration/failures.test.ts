@@ -4,10 +4,10 @@ import {describe, it} from 'node:test';
 import Database from 'better-sqlite3';
 import {Embedder, type EmbedderOptions} from '../../../source/engine/embed/embedder.js';
 import type {Device} from '../../../source/engine/embed/protocol.js';
-import type {EmbeddingBackend} from '../../../source/engine/migration/context.js';
+import type {EmbeddingBackend} from '../../../source/engine/embed-backend.js';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration, type MigrationOutcome} from '../../../source/engine/migration/migration.js';
-import {listFailures, latestRun} from '../../../source/engine/migration/state.js';
+import {listFailures, latestRun} from '../../../source/engine/run-store/index.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../../helpers/workspace.js';
 
 const faults = (text: string) => FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: text});

@@ -8,6 +8,7 @@ import {resolveModelSource} from '../../../source/engine/embed/model-source.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {rollbackMigration} from '../../../source/engine/migration/rollback.js';
+import {rollbackWorkspacePaths} from '../../../source/engine/workspace.js';
 import {loadSettings} from '../../../source/engine/settings/load.js';
 import {hashTree, olderGenerations, sha256File} from '../../../source/engine/migration/backup.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
@@ -102,7 +103,7 @@ describe('migration (regenerate)', () => {
 		const rowsBefore = dumpBotTables(paths.database);
 		await new Migration({workspace: paths.root, faults: noFaults}).run();
 		assert.notEqual(sha256File(paths.settings), settingsBefore);
-		const result = await rollbackMigration(paths.root);
+		const result = await rollbackMigration(rollbackWorkspacePaths(paths.root));
 		assert.equal(result.afterCutover, true);
 		assert.equal(sha256File(paths.settings), settingsBefore);
 		assert.deepEqual(hashTree(paths.indices), indicesBefore);
@@ -116,7 +117,7 @@ describe('migration (regenerate)', () => {
 		const paths = await demoWorkspace();
 		const rowsBefore = dumpBotTables(paths.database);
 		await new Migration({workspace: paths.root, faults: noFaults}).run();
-		const result = await rollbackMigration(paths.root, {fromBackup: true});
+		const result = await rollbackMigration(rollbackWorkspacePaths(paths.root), {fromBackup: true});
 		assert.equal(result.fromBackup, true);
 		assert.deepEqual(dumpBotTables(paths.database), rowsBefore);
 	});
@@ -131,7 +132,7 @@ describe('migration (regenerate)', () => {
 			const migration = new Migration({workspace: paths.root, faults: noFaults, keepBackups: 1});
 			migration.events.on('log:line', ({message}) => logs.push(message));
 			assert.equal((await migration.run()).status, 'done');
-			await rollbackMigration(paths.root);
+			await rollbackMigration(rollbackWorkspacePaths(paths.root));
 		}
 
 		assert.equal(olderGenerations(paths.settingsBackup).length, 1);

@@ -7,7 +7,8 @@ import type {AppError} from '../../../source/engine/errors.js';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {rollbackMigration} from '../../../source/engine/migration/rollback.js';
-import {stateTablesExist} from '../../../source/engine/migration/state.js';
+import {rollbackWorkspacePaths} from '../../../source/engine/workspace.js';
+import {stateTablesExist} from '../../../source/engine/run-store/index.js';
 import type {StrategyName} from '../../../source/engine/settings/schema.js';
 import {updateSettings} from '../../../source/engine/settings/write.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
@@ -115,7 +116,7 @@ describe('strategies', () => {
 			const rows = targetRows(paths.database);
 			assert.equal(new Set(rows.map(row => row.message_id)).size, rows.length, `${strategy}: no duplicates`);
 			assert.equal(rows.length, targetMessageIds(paths.database).length, strategy);
-			await rollbackMigration(paths.root);
+			await rollbackMigration(rollbackWorkspacePaths(paths.root));
 			assert.deepEqual(dumpBotTables(paths.database), before, `${strategy}: rows as before`);
 		}
 	});

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {describe, it} from 'node:test';
+import {matchProblem, problemCatalogue, type ProblemId} from '../../../source/engine/diagnosis/catalogue.js';
+import {logMarkers} from '../../../source/engine/log/messages.js';
+
+const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../source/engine');
+
+function sourceFiles(directory: string): string[] {
+	return readdirSync(directory, {withFileTypes: true}).flatMap(entry => {
+		const full = path.join(directory, entry.name);
+		if (entry.isDirectory()) {
+			return sourceFiles(full);
+		}
+
+		return entry.name.endsWith('.ts') ? [full] : [];
+	});
+}
+
+describe('diagnosis catalogue and log messages', () => {
+	it('recognises each line the engine logs for a problem as that problem', () => {
+		const withLines = problemCatalogue.filter(problem => problem.logLines);
+		assert.deepEqual(
+			withLines.map(problem => problem.id).sort(),
+			['database-locked', 'gpu-oom', 'model-load', 'ram-low', 'stalled'] satisfies ProblemId[],
+		);
+		for (const problem of withLines) {
+			for (const line of problem.logLines!) {
+				assert.equal(matchProblem(line)?.id, problem.id, `${problem.id} should recognise: ${line}`);
+			}
+		}
+	});
+
+	it('builds each marker\'s signature from the marker itself, so a reworded message still matches', () => {
+		for (const marker of Object.values(logMarkers)) {
+			assert.ok(matchProblem(`prefix ${marker} suffix`), `no catalogue entry matches the marker ${marker}`);
+		}
+
+		assert.equal(matchProblem('遷移進度: 45.0%'), undefined, 'a plain progress line is no problem');
+	});
+
+	it('finds no log line written inline in the engine: each comes from log/messages.ts', () => {
+		const inline = /\blog\('(?:DEBUG|INFO|WARNING|ERROR)', *[`'"]/;
+		const offenders = sourceFiles(engineDir).flatMap(file =>
+			readFileSync(file, 'utf8')
+				.split('\n')
+				.filter(line => inline.test(line))
+				.map(line => `${path.relative(engineDir, file)}: ${line.trim()}`),
+		);
+		assert.deepEqual(offenders, []);
+	});
+});
