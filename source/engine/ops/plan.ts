@@ -10,6 +10,7 @@ import {Embedder} from '../embed/embedder.js';
 import {describeModelSource, modelFilesPresent, resolveModelSource, type ModelSource} from '../embed/model-source.js';
 import {errorMessage} from '../errors.js';
 import type {MigrationSettings} from '../settings/schema.js';
+import type {StrategyName} from '../types.js';
 import {prepareStrategy, type StrategyQuality} from '../strategies/prepare.js';
 import type {Workspace, WorkspacePaths} from '../workspace.js';
 import {backupsIntact} from '../migration/backup.js';
@@ -23,7 +24,7 @@ export type PlanReport = {
 	workspace: string;
 	source: {model: string; dimension: number};
 	target: {model: string; dimension: number | undefined; weights: string};
-	strategy: string;
+	strategy: StrategyName;
 	batchSize: number;
 	counts: TargetCounts & {remaining: number; previouslyFailed: number};
 	disk: DiskEstimate;
