@@ -13,7 +13,7 @@ import {cudaStatus} from '../embed/devices.js';
 import {resolveModelSource} from '../embed/model-source.js';
 import {AppError, errorMessage} from '../errors.js';
 import {lockHolder} from '../migration/lock.js';
-import {assertDiskSpace, estimateDisk} from '../migration/preflight.js';
+import {assertDiskSpace, estimateDisk} from '../migration/preflight-checks.js';
 import {formatBytes} from '../util/disk.js';
 import {latestRun} from '../run-store/index.js';
 import {countTargetSet} from '../migration/target-set.js';

@@ -15,7 +15,7 @@ import {prepareStrategy, type StrategyQuality} from '../strategies/prepare.js';
 import type {Workspace, WorkspacePaths} from '../workspace.js';
 import {backupsIntact} from '../migration/backup.js';
 import {lockHolder} from '../migration/lock.js';
-import {estimateDisk, sourceDimension, type DiskEstimate} from '../migration/preflight.js';
+import {estimateDisk, sourceDimension, type DiskEstimate} from '../migration/preflight-checks.js';
 import {formatBytes} from '../util/disk.js';
 import {countFailures, latestRun} from '../run-store/index.js';
 import {countTargetSet, type TargetCounts} from '../migration/target-set.js';
