@@ -5,13 +5,14 @@
  * aside, never overwritten.
  */
 import {createHash} from 'node:crypto';
-import {cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs';
+import {cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync} from 'node:fs';
 import {cp, rm} from 'node:fs/promises';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import {backupDatabaseFile} from '../db/backup-in-worker.js';
 import {AppError} from '../errors.js';
 import {formatFileStamp} from '../log/format.js';
+import {readBackupRegistry, writeBackupRegistry} from '../run-store/index.js';
 import type {WorkspacePaths} from '../workspace.js';
 
 export function sha256File(file: string): string {
@@ -81,38 +82,6 @@ export function olderGenerations(file: string): string[] {
 		.map(name => path.join(directory, name));
 }
 
-/**
- * Which backups this tool made, so that only those are ever deleted: a backup someone made by
- * hand under the guide's name is moved aside like ours but kept for good. A backup is known by
- * its size and modification time (a rename keeps both), a directory by its files'.
- */
-type BackupManifest = {
-	/** Backup path (relative to the workspace) → identity of the one this tool wrote there last. */
-	current: Record<string, string>;
-	/** Timestamped generations (relative paths) that were this tool's backups. */
-	ours: string[];
-};
-
-function manifestFile(paths: WorkspacePaths): string {
-	return path.join(path.dirname(paths.databaseBackup), 'qwen3-migrate-backups.json');
-}
-
-function readManifest(paths: WorkspacePaths): BackupManifest {
-	try {
-		const parsed = JSON.parse(readFileSync(manifestFile(paths), 'utf8')) as Partial<BackupManifest>;
-		return {current: parsed.current ?? {}, ours: Array.isArray(parsed.ours) ? parsed.ours : []};
-	} catch {
-		// None yet (or unreadable): nothing is known to be ours, so nothing will be deleted.
-		return {current: {}, ours: []};
-	}
-}
-
-function writeManifest(paths: WorkspacePaths, manifest: BackupManifest): void {
-	const file = manifestFile(paths);
-	writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, undefined, '\t')}\n`);
-	renameSync(`${file}.tmp`, file);
-}
-
 function identity(file: string): string {
 	const stat = statSync(file);
 	if (!stat.isDirectory()) {
@@ -168,7 +137,7 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 	const {now = new Date(), keepOlder = defaultKeptBackupSets} = options;
 	const backups = [paths.settingsBackup, paths.databaseBackup, paths.indicesBackup];
 	const relative = (file: string) => path.relative(paths.root, file);
-	const manifest = readManifest(paths);
+	const manifest = readBackupRegistry(paths);
 	const movedAside: string[] = [];
 	for (const file of backups) {
 		const ours = existsSync(file) && manifest.current[relative(file)] === identity(file);
@@ -193,7 +162,7 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 	}
 
 	manifest.ours = manifest.ours.filter(generation => existsSync(path.join(paths.root, generation)));
-	writeManifest(paths, manifest);
+	writeBackupRegistry(paths, manifest);
 	cpSync(paths.settings, paths.settingsBackup);
 	if (sha256File(paths.settings) !== sha256File(paths.settingsBackup)) {
 		throw new AppError('internal', `${paths.settingsBackup}: copy differs from settings.json`, {hint: 'check the disk; nothing was changed'});
@@ -221,7 +190,7 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 		}
 	}
 
-	writeManifest(paths, manifest);
+	writeBackupRegistry(paths, manifest);
 	return {settingsSha256: sha256File(paths.settingsBackup), ...before, movedAside, removed};
 }
 

@@ -5,13 +5,14 @@
  * Failures are resolved in place: out of memory halves the batch (then moves to CPU), other errors
  * are bisected down to the single bad message, which is recorded and skipped.
  */
-import {setTimeout as sleep} from 'node:timers/promises';
-import {AppError, errorMessage} from '../errors.js';
+import {errorMessage} from '../errors.js';
 import type {EmbeddingResult} from '../embed/embedder.js';
 import {logText} from '../log/messages.js';
 import type {Device, DeviceChangeReason} from '../types.js';
 import {classifyBatchError} from './classify.js';
+import {commitWithBusyRetry} from './commit-retry.js';
 import {emitProgress, type RunContext} from './context.js';
+import {EmbedWatchdog} from './embed-watchdog.js';
 import {advanceCursor, clearFailures} from '../run-store/index.js';
 import {TargetReader, type TargetRow} from './target-set.js';
 import {plainBatch, ReuseCache, WindowPlanner, type PlannedBatch} from './window-planner.js';
@@ -32,17 +33,12 @@ export const reuseCapacity = 8192;
 
 /** Batches in flight: one running in the worker, one tokenised and queued behind it. */
 const pipelineDepth = 2;
-const maxBusyRetries = 30;
-const lowMemoryCooldownMs = 5000;
 
 const yieldToEventLoop = () => new Promise(resolve => setImmediate(resolve));
 
 export class EmbedLoop {
 	private readonly planner: WindowPlanner;
-	private readonly commitIntervals: number[] = [];
-	private lastCommitAt: number;
-	private stallReported = false;
-	private lastLowMemoryAt = Number.NEGATIVE_INFINITY;
+	private readonly watchdog: EmbedWatchdog;
 	private nextProgressLogPercent: number;
 
 	constructor(
@@ -56,7 +52,7 @@ export class EmbedLoop {
 			{windowRows, maxRows: () => control.batchSize, maxTokens: () => control.tokenBudget, dedupe: true},
 			cache,
 		);
-		this.lastCommitAt = context.now();
+		this.watchdog = new EmbedWatchdog(context);
 		const {done, total} = context.counters;
 		this.nextProgressLogPercent = total === 0 ? 100 : Math.floor(((done / total) * 100) / 5) * 5 + 5;
 	}
@@ -64,7 +60,7 @@ export class EmbedLoop {
 	/** Embeds every target row after `from` that still lacks a vector. */
 	async run(from: number): Promise<'complete' | 'aborted'> {
 		const {control} = this.context;
-		const stallTimer = setInterval(() => this.checkStall(), 1000);
+		const stallTimer = setInterval(() => this.watchdog.checkStall(), 1000);
 		stallTimer.unref();
 		const pipeline: PendingBatch[] = [];
 		const queue: PlannedBatch[] = [];
@@ -79,7 +75,7 @@ export class EmbedLoop {
 				const canSubmit = () => (queue.length > 0 || !exhausted) && !control.aborting && !control.paused && control.requestedDevice === undefined;
 				while (canSubmit() && pipeline.length < pipelineDepth) {
 					if (queue.length === 0) {
-						this.checkMemory();
+						this.watchdog.checkMemory();
 						const window = await this.planner.next(readCursor);
 						readCursor = window.next;
 						exhausted = window.exhausted;
@@ -111,9 +107,9 @@ export class EmbedLoop {
 				} else if (control.aborting) {
 					return 'aborted';
 				} else if (control.paused) {
-					this.lastCommitAt = Number.POSITIVE_INFINITY;
+					this.watchdog.paused();
 					await control.waitWhilePaused();
-					this.lastCommitAt = this.context.now();
+					this.watchdog.resumed();
 				} else if (exhausted && queue.length === 0) {
 					advanceCursor(this.context.db, this.context.runId, readCursor);
 					return 'complete';
@@ -192,49 +188,21 @@ export class EmbedLoop {
 		for (let start = 0; start < rows.length; start += commitChunkRows) {
 			const last = start + commitChunkRows >= rows.length;
 			const end = Math.min(rows.length, start + commitChunkRows);
-			embedded += await this.commitChunk(rows.slice(start, end), result.vectors.subarray(start * dimension, end * dimension), dimension, last ? cursor : 0, last ? truncated : 0);
+			embedded += await commitWithBusyRetry(context, {
+				rows: rows.slice(start, end),
+				vectors: result.vectors.subarray(start * dimension, end * dimension),
+				dimension,
+				cursor: last ? cursor : 0,
+				truncated: last ? truncated : 0,
+			});
 		}
 
 		this.afterCommit(embedded, truncated, context.now() - started, result.inferenceMs, rows.length);
 	}
 
-	/** One transaction, retried while another process holds the database lock. */
-	private async commitChunk(rows: TargetRow[], vectors: Float32Array, dimension: number, cursor: number, truncated: number): Promise<number> {
-		const {context} = this;
-		for (let attempt = 1; ; attempt++) {
-			try {
-				context.faults.beforeCommit();
-				return await context.writer.commit(context.runId, context.target.model, rows, vectors, dimension, cursor, truncated);
-			} catch (error) {
-				if (classifyBatchError(error) !== 'busy' || attempt >= maxBusyRetries) {
-					throw error instanceof AppError
-						? error
-						: new AppError('database-busy', `cannot write to ${context.paths.database}: ${errorMessage(error)}`, {
-								hint: 'another process keeps the database locked; `qwen3-migrate check` lists who has it open. Run `migrate` again to resume.',
-								cause: error,
-							});
-				}
-
-				const waitMs = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
-				context.events.emit('db:busy', {attempt, waitMs, message: errorMessage(error)});
-				context.log('WARNING', logText.databaseBusy(waitMs, attempt));
-				await sleep(waitMs);
-			}
-		}
-	}
-
 	private afterCommit(embedded: number, truncated: number, commitMs: number, inferenceMs: number, size: number): void {
 		const {context} = this;
-		const now = context.now();
-		if (Number.isFinite(this.lastCommitAt)) {
-			this.commitIntervals.push(now - this.lastCommitAt);
-			if (this.commitIntervals.length > 50) {
-				this.commitIntervals.shift();
-			}
-		}
-
-		this.lastCommitAt = now;
-		this.stallReported = false;
+		this.watchdog.committed();
 		context.counters.done += embedded;
 		context.counters.truncated += truncated;
 		context.events.emit('batch:commit:done', {size, ms: commitMs, inferenceMs});
@@ -313,38 +281,5 @@ export class EmbedLoop {
 		}
 
 		emitProgress(context);
-	}
-
-	private checkMemory(): void {
-		const {context} = this;
-		const thresholdMb = context.settings.memory_threshold_mb;
-		const freeMb = context.freeMemoryMb();
-		const now = context.now();
-		if (freeMb >= thresholdMb || now - this.lastLowMemoryAt < lowMemoryCooldownMs) {
-			return;
-		}
-
-		this.lastLowMemoryAt = now;
-		context.events.emit('memory:low', {freeMb, thresholdMb});
-		const from = context.control.batchSize;
-		const to = context.control.halveBatchSize('low-memory');
-		context.log('WARNING', logText.lowMemory(freeMb, thresholdMb, from, to));
-	}
-
-	private checkStall(): void {
-		const {context} = this;
-		if (this.stallReported || context.control.paused || this.commitIntervals.length < 3) {
-			return;
-		}
-
-		const sorted = [...this.commitIntervals].sort((a, b) => a - b);
-		const median = sorted[Math.floor(sorted.length / 2)]!;
-		const idleMs = context.now() - this.lastCommitAt;
-		if (idleMs > Math.max(5 * median, 2000)) {
-			this.stallReported = true;
-			context.events.emit('run:stall', {idleMs, medianBatchMs: median});
-			const {done, total} = context.counters;
-			context.log('WARNING', logText.stalled(done, total, idleMs));
-		}
 	}
 }

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import {notFailedSql} from '../run-store/index.js';
+import type {TargetModel, TargetRow} from '../types.js';
 
 /** Whitespace that makes a text blank: ASCII spaces and controls, NBSP, the ideographic space. */
 const blankCharacters = "' ' || char(9) || char(10) || char(11) || char(12) || char(13) || char(160) || char(12288)";
@@ -16,17 +17,7 @@ const fromSql = 'FROM messages m LEFT JOIN channels c ON c.channel_id = m.channe
 /** Rows scanned per statement. */
 export const scanWindow = 1000;
 
-export type TargetRow = {
-	rowid: number;
-	messageId: string;
-	channelId: string;
-	userId: string | null;
-	text: string;
-	/** Token ids, when the batch planner has already tokenised the row. */
-	encoded?: {ids: number[]; truncated: boolean};
-};
-
-export type TargetModel = {model: string; dimension: number};
+export type {TargetModel, TargetRow} from '../types.js';
 
 // The unary + keeps SQLite on the message_id index: without ANALYZE it would pick the model_version index,
 // which makes this lookup scan every new row for every message.

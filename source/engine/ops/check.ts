@@ -13,7 +13,7 @@ import {cudaStatus} from '../embed/devices.js';
 import {resolveModelSource} from '../embed/model-source.js';
 import {AppError, errorMessage} from '../errors.js';
 import {lockHolder} from '../migration/lock.js';
-import {assertDiskSpace, estimateDisk} from '../migration/preflight.js';
+import {assertDiskSpace, estimateDisk} from '../migration/preflight-checks.js';
 import {formatBytes} from '../util/disk.js';
 import {latestRun} from '../run-store/index.js';
 import {countTargetSet} from '../migration/target-set.js';
@@ -89,6 +89,46 @@ async function databaseItems(paths: WorkspacePaths, settings: Settings, items: R
 	return {db, remaining: counts.total - counts.done, total: counts.total};
 }
 
+/** Who has the database open, and the migration's state (running elsewhere, or its last run). */
+function processItems(paths: WorkspacePaths, db: Database.Database | undefined): ReportItem[] {
+	const items: ReportItem[] = [];
+	const holders = processesHolding(paths.database);
+	items.push({
+		id: 'processes',
+		status: 'ok',
+		title: 'processes using the database',
+		detail: holders.length === 0 ? 'none' : holders.map(holder => `${holder.name} (pid ${holder.pid})`).join(', '),
+	});
+	const migration = lockHolder(paths.lock);
+	if (migration) {
+		items.push({id: 'migration', status: 'warn', title: 'migration', detail: `${migration.command} running (pid ${migration.pid} since ${migration.startedAt})`, fix: 'watch it with `qwen3-migrate dashboard --read-only`'});
+	} else if (db) {
+		const run = latestRun(db);
+		items.push({id: 'migration', status: 'ok', title: 'migration', detail: run ? `last run ${run.status} at phase ${run.phase} (${run.target_done}/${run.target_total})` : 'none started'});
+	}
+
+	return items;
+}
+
+/** The GPU (and whether onnxruntime can use it) and the free RAM. */
+async function machineItems(options: CheckOptions): Promise<ReportItem[]> {
+	const items: ReportItem[] = [];
+	const gpu = await (options.gpu ?? defaultGpu)();
+	const cuda = cudaStatus();
+	items.push(
+		gpu.available
+			? {id: 'gpu', status: cuda.available ? 'ok' : 'warn', title: 'GPU', detail: `${gpu.name}, ${gpu.memoryUsedMb}/${gpu.memoryTotalMb} MiB used${cuda.available ? ', CUDA provider installed' : `; ${cuda.reason}`}`, fix: 'ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node'}
+			: {id: 'gpu', status: 'ok', title: 'GPU', detail: `none (${gpu.reason}): the migration runs on the CPU`},
+	);
+	const available = (options.availableMemoryBytes ?? os.freemem)();
+	items.push(
+		available < 4 * 2 ** 30
+			? {id: 'ram', status: 'warn', title: 'RAM', detail: `${formatBytes(available)} available (under 4 GB)`, fix: 'close other programs or add swap; use a smaller --batch-size'}
+			: {id: 'ram', status: 'ok', title: 'RAM', detail: `${formatBytes(available)} available of ${formatBytes(os.totalmem())}`},
+	);
+	return items;
+}
+
 /** Checks a workspace whose settings may be broken (that is one of the things it reports). */
 export async function runCheck(workspace: LenientWorkspace, options: CheckOptions = {}): Promise<CheckReport> {
 	const {paths, settingsError} = workspace;
@@ -107,20 +147,7 @@ export async function runCheck(workspace: LenientWorkspace, options: CheckOption
 	}
 
 	try {
-		const holders = processesHolding(paths.database);
-		items.push({
-			id: 'processes',
-			status: 'ok',
-			title: 'processes using the database',
-			detail: holders.length === 0 ? 'none' : holders.map(holder => `${holder.name} (pid ${holder.pid})`).join(', '),
-		});
-		const migration = lockHolder(paths.lock);
-		if (migration) {
-			items.push({id: 'migration', status: 'warn', title: 'migration', detail: `${migration.command} running (pid ${migration.pid} since ${migration.startedAt})`, fix: 'watch it with `qwen3-migrate dashboard --read-only`'});
-		} else if (database.db) {
-			const run = latestRun(database.db);
-			items.push({id: 'migration', status: 'ok', title: 'migration', detail: run ? `last run ${run.status} at phase ${run.phase} (${run.target_done}/${run.target_total})` : 'none started'});
-		}
+		items.push(...processItems(paths, database.db));
 	} finally {
 		database.db?.close();
 	}
@@ -133,19 +160,7 @@ export async function runCheck(workspace: LenientWorkspace, options: CheckOption
 		items.push(await checkModel('source', resolveModelSource(memory.embedding_model, {...modelOptions, localPath: memory.migration.source_model_path}), {fetcher: options.fetcher}));
 	}
 
-	const gpu = await (options.gpu ?? defaultGpu)();
-	const cuda = cudaStatus();
-	items.push(
-		gpu.available
-			? {id: 'gpu', status: cuda.available ? 'ok' : 'warn', title: 'GPU', detail: `${gpu.name}, ${gpu.memoryUsedMb}/${gpu.memoryTotalMb} MiB used${cuda.available ? ', CUDA provider installed' : `; ${cuda.reason}`}`, fix: 'ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node'}
-			: {id: 'gpu', status: 'ok', title: 'GPU', detail: `none (${gpu.reason}): the migration runs on the CPU`},
-	);
-	const available = (options.availableMemoryBytes ?? os.freemem)();
-	items.push(
-		available < 4 * 2 ** 30
-			? {id: 'ram', status: 'warn', title: 'RAM', detail: `${formatBytes(available)} available (under 4 GB)`, fix: 'close other programs or add swap; use a smaller --batch-size'}
-			: {id: 'ram', status: 'ok', title: 'RAM', detail: `${formatBytes(available)} available of ${formatBytes(os.totalmem())}`},
-	);
+	items.push(...(await machineItems(options)));
 	if (settings && existsSync(paths.database)) {
 		const estimate = estimateDisk(paths, database.remaining, database.total, assumedTargetDimension, false);
 		try {

@@ -7,14 +7,15 @@
 import os from 'node:os';
 import {openMemoryDatabase} from '../db/connection.js';
 import {Embedder} from '../embed/embedder.js';
-import {describeModelSource, modelFilesPresent, resolveModelSource} from '../embed/model-source.js';
+import {describeModelSource, modelFilesPresent, resolveModelSource, type ModelSource} from '../embed/model-source.js';
 import {errorMessage} from '../errors.js';
 import type {MigrationSettings} from '../settings/schema.js';
+import type {StrategyName} from '../types.js';
 import {prepareStrategy, type StrategyQuality} from '../strategies/prepare.js';
 import type {Workspace, WorkspacePaths} from '../workspace.js';
 import {backupsIntact} from '../migration/backup.js';
 import {lockHolder} from '../migration/lock.js';
-import {estimateDisk, sourceDimension, type DiskEstimate} from '../migration/preflight.js';
+import {estimateDisk, sourceDimension, type DiskEstimate} from '../migration/preflight-checks.js';
 import {formatBytes} from '../util/disk.js';
 import {countFailures, latestRun} from '../run-store/index.js';
 import {countTargetSet, type TargetCounts} from '../migration/target-set.js';
@@ -23,7 +24,7 @@ export type PlanReport = {
 	workspace: string;
 	source: {model: string; dimension: number};
 	target: {model: string; dimension: number | undefined; weights: string};
-	strategy: string;
+	strategy: StrategyName;
 	batchSize: number;
 	counts: TargetCounts & {remaining: number; previouslyFailed: number};
 	disk: DiskEstimate;
@@ -74,40 +75,28 @@ async function estimateStrategy(
 	}
 }
 
-export async function runPlan(workspace: Workspace, options: {batchSize?: number; env?: NodeJS.ProcessEnv; probe?: boolean} = {}): Promise<PlanReport> {
-	const {settings, paths} = workspace;
-	const root = paths.root;
-	const memory = settings.settings.memory_system;
-	const migration = memory.migration;
-	const batchSize = options.batchSize ?? migration.migration_batch_size;
-	const targetSource = resolveModelSource(migration.target_model, {
-		localPath: migration.target_model_path,
-		root: paths.root,
-		endpoint: migration.hf_endpoint,
-		cacheDir: migration.model_cache_dir,
-		env: options.env,
-	});
-	const risks: string[] = [];
+type DatabaseFacts = {
+	counts: TargetCounts;
+	source: {model: string; dimension: number};
+	previouslyFailed: number;
+	resumes: boolean;
+	backupsReusable: boolean;
+	/** A spread of real, non-blank texts to time the model on. */
+	probeTexts: string[];
+};
+
+/** What the database says: the run so far, the target set and a sample of texts (query-only). */
+async function readDatabaseFacts(workspace: Workspace): Promise<DatabaseFacts> {
+	const {paths, memory} = workspace;
 	const db = workspace.openDatabase({queryOnly: true});
-	let probeTexts: string[] = [];
-	let counts: TargetCounts;
-	let sourceDim: number;
-	let sourceModel = memory.embedding_model;
-	let previouslyFailed = 0;
-	let resumes = false;
-	let backupsReusable = false;
 	try {
 		const run = latestRun(db);
-		resumes = run !== undefined && run.status !== 'done';
-		backupsReusable = run !== undefined && run.backup_verified_at !== null && backupsIntact(paths, run.settings_sha256);
-		previouslyFailed = run ? countFailures(db, run.run_id) : 0;
-		sourceModel = run?.source_model ?? memory.embedding_model;
-		sourceDim = sourceDimension(db, sourceModel);
+		const sourceModel = run?.source_model ?? memory.embedding_model;
 		const targetDimensionGuess = run?.target_dimension ?? 1024;
-		counts = await countTargetSet(db, {model: migration.target_model, dimension: targetDimensionGuess});
+		const counts = await countTargetSet(db, {model: memory.migration.target_model, dimension: targetDimensionGuess});
 		const total = (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as {n: number}).n;
 		const stride = Math.max(1, Math.floor(total / probeSize));
-		probeTexts = (
+		const probeTexts = (
 			db
 				.prepare(`SELECT COALESCE(NULLIF(content_processed, ''), content) AS text FROM messages WHERE rowid % ? = 0 LIMIT ?`)
 				.all(stride, probeSize * 2) as Array<{text: string}>
@@ -115,51 +104,55 @@ export async function runPlan(workspace: Workspace, options: {batchSize?: number
 			.map(row => row.text)
 			.filter(text => text.trim() !== '')
 			.slice(0, probeSize);
+		return {
+			counts,
+			source: {model: sourceModel, dimension: sourceDimension(db, sourceModel)},
+			previouslyFailed: run ? countFailures(db, run.run_id) : 0,
+			resumes: run !== undefined && run.status !== 'done',
+			backupsReusable: run !== undefined && run.backup_verified_at !== null && backupsIntact(paths, run.settings_sha256),
+			probeTexts,
+		};
 	} finally {
 		db.close();
 	}
+}
 
-	let probe: PlanReport['probe'];
-	let strategyQuality: StrategyQuality | undefined;
-	let probeSkipped: string | undefined;
-	let targetDimension: number | undefined;
-	const remaining = counts.total - counts.done;
-	if (options.probe === false) {
-		probeSkipped = 'skipped (--no-probe)';
-	} else if (!modelFilesPresent(targetSource)) {
-		probeSkipped = `the target model is not on disk yet (${describeModelSource(targetSource)}); migrate downloads it first`;
-		risks.push('the target model must be downloaded first: make sure the hub (or HF_ENDPOINT) is reachable, or set migration.target_model_path');
-	} else {
-		try {
-			const embedder = await Embedder.load({source: targetSource, device: memory.cpu_only_mode ? 'cpu' : migration.device, dtype: migration.dtype, maxTokens: migration.max_tokens, cpuOnlyMode: memory.cpu_only_mode});
-			try {
-				targetDimension = embedder.dimension;
-				await embedder.embed(probeTexts.slice(0, Math.min(batchSize, probeTexts.length)));
-				const started = performance.now();
-				let truncated = 0;
-				for (let start = 0; start < probeTexts.length; start += batchSize) {
-					const batch = await embedder.tokenizeAsync(probeTexts.slice(start, start + batchSize));
-					truncated += batch.truncatedCount;
-					await embedder.embedBatch(batch);
-				}
+type ProbeResult = Pick<PlanReport, 'probe' | 'strategyQuality' | 'probeSkipped'> & {targetDimension: number | undefined};
 
-				const textsPerSecond = probeTexts.length / ((performance.now() - started) / 1000);
-				probe = {texts: probeTexts.length, textsPerSecond, device: embedder.device, estimatedSeconds: remaining / textsPerSecond, truncatedInSample: truncated};
-				if (truncated > 0) {
-					risks.push(`about ${Math.round((truncated / probeTexts.length) * 100)}% of messages are longer than max_tokens (${migration.max_tokens}) and will be truncated`);
-				}
-
-				strategyQuality = await estimateStrategy(paths, migration, embedder, {model: sourceModel, dimension: sourceDim}, counts.total, risks);
-			} finally {
-				await embedder.close();
-			}
-		} catch (error) {
-			probeSkipped = `the model did not load: ${errorMessage(error)}`;
-			risks.push('the target model does not load: see `qwen3-migrate check`');
+/** Times the target model on the sample texts (and measures the strategy), when its weights are on disk. */
+async function probeModel(workspace: Workspace, targetSource: ModelSource, facts: DatabaseFacts, batchSize: number, risks: string[]): Promise<ProbeResult> {
+	const {memory, paths} = workspace;
+	const migration = memory.migration;
+	const {probeTexts, counts} = facts;
+	const embedder = await Embedder.load({source: targetSource, device: memory.cpu_only_mode ? 'cpu' : migration.device, dtype: migration.dtype, maxTokens: migration.max_tokens, cpuOnlyMode: memory.cpu_only_mode});
+	try {
+		await embedder.embed(probeTexts.slice(0, Math.min(batchSize, probeTexts.length)));
+		const started = performance.now();
+		let truncated = 0;
+		for (let start = 0; start < probeTexts.length; start += batchSize) {
+			const batch = await embedder.tokenizeAsync(probeTexts.slice(start, start + batchSize));
+			truncated += batch.truncatedCount;
+			await embedder.embedBatch(batch);
 		}
-	}
 
-	const disk = estimateDisk(paths, remaining, counts.total, targetDimension ?? 1024, backupsReusable);
+		const textsPerSecond = probeTexts.length / ((performance.now() - started) / 1000);
+		const remaining = counts.total - counts.done;
+		const probe = {texts: probeTexts.length, textsPerSecond, device: embedder.device, estimatedSeconds: remaining / textsPerSecond, truncatedInSample: truncated};
+		if (truncated > 0) {
+			risks.push(`about ${Math.round((truncated / probeTexts.length) * 100)}% of messages are longer than max_tokens (${migration.max_tokens}) and will be truncated`);
+		}
+
+		const strategyQuality = await estimateStrategy(paths, migration, embedder, facts.source, counts.total, risks);
+		return {probe, strategyQuality, probeSkipped: undefined, targetDimension: embedder.dimension};
+	} finally {
+		await embedder.close();
+	}
+}
+
+/** Risks that come from the machine and the workspace rather than the data. */
+function environmentRisks(workspace: Workspace, disk: DiskEstimate, probe: PlanReport['probe'], remaining: number, resumes: boolean): string[] {
+	const {memory, paths} = workspace;
+	const risks: string[] = [];
 	if (disk.freeBytes < disk.neededBytes) {
 		risks.push(`not enough free disk: ${formatBytes(disk.freeBytes)} free, about ${formatBytes(disk.neededBytes)} needed`);
 	}
@@ -177,22 +170,57 @@ export async function runPlan(workspace: Workspace, options: {batchSize?: number
 		risks.push(`a migration is already running (pid ${holder.pid}); migrate would refuse to start`);
 	}
 
-	if (memory.embedding_model === migration.target_model && !resumes) {
-		risks.push(`settings.json already names ${migration.target_model}: migrate would do nothing`);
+	if (memory.embedding_model === memory.migration.target_model && !resumes) {
+		risks.push(`settings.json already names ${memory.migration.target_model}: migrate would do nothing`);
 	}
 
+	return risks;
+}
+
+export async function runPlan(workspace: Workspace, options: {batchSize?: number; env?: NodeJS.ProcessEnv; probe?: boolean} = {}): Promise<PlanReport> {
+	const {paths, memory} = workspace;
+	const migration = memory.migration;
+	const batchSize = options.batchSize ?? migration.migration_batch_size;
+	const targetSource = resolveModelSource(migration.target_model, {
+		localPath: migration.target_model_path,
+		root: paths.root,
+		endpoint: migration.hf_endpoint,
+		cacheDir: migration.model_cache_dir,
+		env: options.env,
+	});
+	const risks: string[] = [];
+	const facts = await readDatabaseFacts(workspace);
+	const {counts} = facts;
+	const remaining = counts.total - counts.done;
+	let probed: ProbeResult = {probe: undefined, strategyQuality: undefined, probeSkipped: undefined, targetDimension: undefined};
+	if (options.probe === false) {
+		probed.probeSkipped = 'skipped (--no-probe)';
+	} else if (!modelFilesPresent(targetSource)) {
+		probed.probeSkipped = `the target model is not on disk yet (${describeModelSource(targetSource)}); migrate downloads it first`;
+		risks.push('the target model must be downloaded first: make sure the hub (or HF_ENDPOINT) is reachable, or set migration.target_model_path');
+	} else {
+		try {
+			probed = await probeModel(workspace, targetSource, facts, batchSize, risks);
+		} catch (error) {
+			probed.probeSkipped = `the model did not load: ${errorMessage(error)}`;
+			risks.push('the target model does not load: see `qwen3-migrate check`');
+		}
+	}
+
+	const disk = estimateDisk(paths, remaining, counts.total, probed.targetDimension ?? 1024, facts.backupsReusable);
+	risks.push(...environmentRisks(workspace, disk, probed.probe, remaining, facts.resumes));
 	return {
-		workspace: root,
-		source: {model: sourceModel, dimension: sourceDim},
-		target: {model: migration.target_model, dimension: targetDimension, weights: describeModelSource(targetSource)},
+		workspace: paths.root,
+		source: facts.source,
+		target: {model: migration.target_model, dimension: probed.targetDimension, weights: describeModelSource(targetSource)},
 		strategy: migration.strategy,
 		batchSize,
-		counts: {...counts, remaining, previouslyFailed},
+		counts: {...counts, remaining, previouslyFailed: facts.previouslyFailed},
 		disk,
-		probe,
-		strategyQuality,
-		probeSkipped,
+		probe: probed.probe,
+		strategyQuality: probed.strategyQuality,
+		probeSkipped: probed.probeSkipped,
 		risks,
-		resumes,
+		resumes: facts.resumes,
 	};
 }

@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import {openMemoryDatabase} from '../db/connection.js';
 import {formatFileStamp} from '../log/format.js';
 import {runIndexJob} from '../migration/index-jobs.js';
-import {sourceDimension} from '../migration/preflight.js';
+import {sourceDimension} from '../migration/preflight-checks.js';
 import {latestRun, listFailures} from '../run-store/index.js';
 import type {Workspace, WorkspacePaths} from '../workspace.js';
 import type {ItemStatus} from './report.js';

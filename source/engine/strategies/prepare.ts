@@ -9,8 +9,7 @@ import {decodeVector, encodeVector} from '../db/vectors.js';
 import {addEmbedded, loadTransform, saveTransform, stateTablesExist} from '../run-store/index.js';
 import {AppError, UsageError} from '../errors.js';
 import type {EmbeddingBackend} from '../embed-backend.js';
-import type {TargetModel, TargetRow} from '../migration/target-set.js';
-import type {StrategyName} from '../types.js';
+import type {StrategyName, TargetModel, TargetRow} from '../types.js';
 import {fitRidge, type LinearMap} from './linear-map.js';
 import {mapOldVector, ModelVectorSource, OldVectorSource, type OldVectorMapper, type VectorSource} from './vector-source.js';
 import {mappingQuality} from './vector-math.js';
@@ -67,6 +66,35 @@ function mapperFor(strategy: Exclude<StrategyName, 'regenerate'>, source: number
 	return {kind: 'linear', map: map!};
 }
 
+/**
+ * Embeds the sample with the new model (the truth), fits transform's map on the first 80%, and
+ * measures how well the derived vectors retrieve like the truth (transform: on the held-out 20%).
+ */
+async function measureOnSample(
+	strategy: Exclude<StrategyName, 'regenerate'>,
+	rows: Array<TargetRow & {old: Float32Array}>,
+	model: ModelVectorSource,
+	sourceDimension: number,
+	targetDimension: number,
+): Promise<{truth: Float32Array[]; map: LinearMap | undefined; mapper: OldVectorMapper; quality: StrategyQuality}> {
+	const truth: Float32Array[] = [];
+	for (let start = 0; start < rows.length; start += 32) {
+		const batch = rows.slice(start, start + 32);
+		const {result} = await model.produce(batch);
+		for (let index = 0; index < batch.length; index++) {
+			truth.push(result.vectors.slice(index * targetDimension, (index + 1) * targetDimension));
+		}
+	}
+
+	const old = rows.map(row => row.old);
+	const heldOutFrom = strategy === 'transform' ? Math.floor(rows.length * 0.8) : 0;
+	const map = strategy === 'transform' ? fitRidge(old.slice(0, heldOutFrom), truth.slice(0, heldOutFrom)) : undefined;
+	const mapper = mapperFor(strategy, sourceDimension, targetDimension, map);
+	const mapped = old.map(vector => mapOldVector(mapper, vector, targetDimension));
+	const queries = Array.from({length: rows.length - heldOutFrom}, (_value, index) => heldOutFrom + index);
+	return {truth, map, mapper, quality: {sampleSize: rows.length, heldOut: queries.length, ...mappingQuality(truth, mapped, queries)}};
+}
+
 export async function prepareStrategy(options: {
 	strategy: StrategyName;
 	db: Database.Database;
@@ -100,22 +128,7 @@ export async function prepareStrategy(options: {
 		throw new UsageError(`strategy ${strategy} needs a sample of at least 20 messages with old vectors; found ${rows.length}`, 'use --strategy regenerate');
 	}
 
-	const truth: Float32Array[] = [];
-	for (let start = 0; start < rows.length; start += 32) {
-		const batch = rows.slice(start, start + 32);
-		const {result} = await model.produce(batch);
-		for (let index = 0; index < batch.length; index++) {
-			truth.push(result.vectors.slice(index * target.dimension, (index + 1) * target.dimension));
-		}
-	}
-
-	const old = rows.map(row => row.old);
-	const heldOutFrom = strategy === 'transform' ? Math.floor(rows.length * 0.8) : 0;
-	const map = strategy === 'transform' ? fitRidge(old.slice(0, heldOutFrom), truth.slice(0, heldOutFrom)) : undefined;
-	const mapper = mapperFor(strategy, source.dimension, target.dimension, map);
-	const mapped = old.map(vector => mapOldVector(mapper, vector, target.dimension));
-	const queries = Array.from({length: rows.length - heldOutFrom}, (_value, index) => heldOutFrom + index);
-	const quality = {sampleSize: rows.length, heldOut: queries.length, ...mappingQuality(truth, mapped, queries)};
+	const {truth, map, mapper, quality} = await measureOnSample(strategy, rows, model, source.dimension, target.dimension);
 	if (strategy === 'transform' && quality.recallAtK < options.settings.threshold) {
 		throw new AppError(
 			'migration-state',

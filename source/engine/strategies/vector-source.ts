@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import {decodeVector} from '../db/vectors.js';
 import type {EmbeddingResult} from '../embed/embedder.js';
 import type {EmbeddingBackend} from '../embed-backend.js';
-import type {TargetRow} from '../migration/target-set.js';
+import type {TargetRow} from '../types.js';
 import {applyLinearMap, type LinearMap} from './linear-map.js';
 import {matryoshka, padTo} from './vector-math.js';
 

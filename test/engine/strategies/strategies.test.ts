@@ -47,11 +47,16 @@ describe('strategies', () => {
 		const paths = await demoWorkspace({messages: 1200});
 		const before = dumpBotTables(paths.database);
 		const settingsBefore = readFileSync(paths.settings);
-		await assert.rejects(new Migration({workspace: paths.root, strategy: 'transform', faults: noFaults}).run(), (error: AppError) => {
+		const migration = new Migration({workspace: paths.root, strategy: 'transform', faults: noFaults});
+		const runErrors: string[] = [];
+		migration.events.on('run:error', ({error, phase}) => runErrors.push(`${phase}: ${error.message}`));
+		await assert.rejects(migration.run(), (error: AppError) => {
 			assert.match(error.message, /transform is not good enough: recall@10 0\.\d+ < 0\.9/);
 			assert.match(error.hint!, /regenerate/);
 			return true;
 		});
+		assert.equal(runErrors.length, 1, 'clients hear the error once, with the phase it stopped in');
+		assert.match(runErrors[0]!, /^preflight: transform is not good enough/);
 		assert.deepEqual(dumpBotTables(paths.database), before);
 		assert.deepEqual(readFileSync(paths.settings), settingsBefore);
 		assert.ok(!existsSync(paths.databaseBackup), 'no backup either');

@@ -12,7 +12,7 @@ import type {MemorySystemSettings} from '../../settings/schema.js';
 import type {StrategyName} from '../../types.js';
 import {backupsIntact} from '../backup.js';
 import {refreshCounts} from '../context.js';
-import {assertDiskSpace, estimateDisk, sourceDimension} from '../preflight.js';
+import {assertDiskSpace, estimateDisk, sourceDimension} from '../preflight-checks.js';
 import type {TargetModel} from '../target-set.js';
 import type {PhaseStep} from './phase.js';
 

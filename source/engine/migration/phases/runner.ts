@@ -33,6 +33,9 @@ export type PhaseRunResult =
 	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number}
 	| {status: 'aborted'; runId: string; done: number; total: number};
 
+/** The phase modules in the order a run walks them (`done` is recorded after cut-over). */
+export const phaseModules = [preflightPhase, backupPhase, embedPhase, catchUpPhase, indexPhase, verifyPhase, cutOverPhase] as const;
+
 /** Catch-up rounds after the first, for messages that arrive while indexing; bounded so a busy bot cannot keep the run from finishing. */
 const extraCatchUpRounds = 2;
 

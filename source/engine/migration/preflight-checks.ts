@@ -1,4 +1,4 @@
-/** Checks made before anything is written: disk space, and what the source vectors look like. */
+/** Checks the preflight phase (and plan, check) makes before anything is written: disk space, and what the source vectors look like. */
 import {existsSync, statSync} from 'node:fs';
 import type Database from 'better-sqlite3';
 import {AppError} from '../errors.js';
