@@ -4,7 +4,9 @@
  * model is never called "cached" or "available" unless all of them are there and whole.
  */
 import path from 'node:path';
+import {AppError, errorMessage} from '../errors.js';
 import {resolveDevice, resolveDtype} from '../embed/devices.js';
+import {runGoldenCheck} from '../embed/golden.js';
 import {describeInventoryProblems, inventoryComplete, inventoryModelDirectory, type ModelInventory} from '../embed/model-inventory.js';
 import {describeModelSource, type ModelSource} from '../embed/model-source.js';
 import type {Device} from '../embed/protocol.js';
@@ -66,4 +68,20 @@ export async function checkModel(
 	}
 
 	return {id, status: failStatus, title, detail: `${partly}, and ${source.endpoint} is unreachable (${problem})`, fix: modelFixes};
+}
+
+/**
+ * `check --golden`: the model card's example run on the target weights. Fails (and says plainly
+ * that these are not the real weights) when the scores are off by more than the card's ±0.002.
+ */
+export async function checkGolden(source: ModelSource, options: {dtype?: string; device?: 'auto' | Device; maxTokens?: number} = {}): Promise<ReportItem> {
+	const title = `golden check of ${source.modelId} (model card scores)`;
+	try {
+		const report = await runGoldenCheck(source, {dtype: options.dtype, device: options.device ?? 'auto', maxTokens: options.maxTokens});
+		return report.matches
+			? {id: 'model-golden', status: 'ok', title, detail: report.summary}
+			: {id: 'model-golden', status: 'fail', title, detail: report.summary, fix: 'download the real weights (onnx-community/Qwen3-Embedding-0.6B-ONNX) again, or check migration.target_model_path and migration.dtype (fp32 reproduces the card)'};
+	} catch (error) {
+		return {id: 'model-golden', status: 'fail', title, detail: errorMessage(error), fix: error instanceof AppError && error.hint ? error.hint : modelFixes};
+	}
 }
