@@ -60,6 +60,23 @@ export class OnnxGraphBuilder {
 		return name;
 	}
 
+	/** An initializer whose bytes were already written to an external-data file at `offset`. */
+	externalTensor(prefix: string, dims: number[], dataType: number, external: {location: string; offset: number; length: number}): string {
+		const name = this.fresh(prefix);
+		this.initializers.push({
+			name,
+			dims,
+			dataType,
+			dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+			externalData: [
+				{key: 'location', value: external.location},
+				{key: 'offset', value: String(external.offset)},
+				{key: 'length', value: String(external.length)},
+			],
+		});
+		return name;
+	}
+
 	int64Tensor(prefix: string, dims: number[], values: number[]): string {
 		const name = this.fresh(prefix);
 		const raw = new BigInt64Array(values.map(value => BigInt(value)));
