@@ -69,3 +69,14 @@ export function isBlankForBot(text: string): boolean {
 
 	return true;
 }
+
+/**
+ * SQLite's TRIM character set for the same whitespace: `TRIM(x, <this>) = ''` is true exactly
+ * when isBlankForBot(x) is, so queries that count or skip blank messages agree with the bot.
+ */
+export const pythonWhitespaceSqlCharacters = [...pythonWhitespace].map(codePoint => `char(${codePoint})`).join(' || ');
+
+/** A SQL condition that is true when the text expression is blank for the bot (NULL counts as blank). */
+export function botBlankSql(textExpression: string): string {
+	return `TRIM(COALESCE(${textExpression}, ''), ${pythonWhitespaceSqlCharacters}) = ''`;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {botMaxCodePoints, isBlankForBot, isPythonWhitespace, preprocessForBot} from '../../../source/engine/text/bot-text.js';
+import Database from 'better-sqlite3';
+import {botBlankSql, botMaxCodePoints, isBlankForBot, isPythonWhitespace, preprocessForBot} from '../../../source/engine/text/bot-text.js';
 import {createRandom} from '../../../source/engine/util/random.js';
 import {botTextWithPython} from './python-bot-text.js';
 
@@ -77,5 +78,16 @@ describe('the bot text rule', () => {
 
 		assert.equal(isBlankForBot('\u3000\u2028\u001F'), true);
 		assert.equal(isBlankForBot('\u200B'), false);
+	});
+
+	it('has a SQL blank test that agrees with isBlankForBot', () => {
+		const db = new Database(':memory:');
+		const blank = db.prepare(`SELECT ${botBlankSql('?')} AS blank`);
+		const cases = [...texts, '\u001C\u3000\u2029', '\u200B', '\uFEFF ', ' \u0085 '];
+		for (const [index, text] of cases.entries()) {
+			assert.equal((blank.get(text) as {blank: number}).blank === 1, isBlankForBot(text), `case ${index}: ${JSON.stringify(text.slice(0, 40))}`);
+		}
+
+		db.close();
 	});
 });
