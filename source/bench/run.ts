@@ -16,7 +16,8 @@
  *    migration.max_batch_tokens (2048 … 16384) on the chat-like corpus.
  *
  * Flags: --quick (smaller sizes, for a smoke test), --keep (leave the workspaces),
- * --only=throughput|memory|dashboard|batching (one part; the report then lacks the others).
+ * --only=throughput|memory|dashboard|batching (one part; the report then lacks the others),
+ * --only=realsize (the full-size Qwen3 stand-in: realsize.ts).
  */
 import {spawn, spawnSync} from 'node:child_process';
 import {cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -32,6 +33,13 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find(argument => argument.startsWith('--only='))?.slice('--only='.length);
 const wanted = (part: string) => only === undefined || only === part;
 const keep = process.argv.includes('--keep');
+if (only === 'realsize') {
+	// The full-size Qwen3 stand-in: its own script, its own figures (realsize.ts).
+	const {runRealsizeBench} = await import('./realsize.js');
+	await runRealsizeBench();
+	process.exit(0);
+}
+
 const batchSize = 32;
 const heavy = {hidden: 1024, layers: 20, dimension: 1024};
 const heavyMessages = quick ? 300 : 1500;

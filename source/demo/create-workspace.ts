@@ -16,6 +16,7 @@ import {sourceModelDefault} from '../engine/settings/schema.js';
 import {createRandom} from '../engine/util/random.js';
 import {workspacePaths} from '../engine/workspace.js';
 import {exampleSettings} from '../engine/settings/example.js';
+import {isBlankForBot} from '../engine/text/bot-text.js';
 import {demoSettingsText} from './bot-settings.js';
 import {generateChatMessage, generateUniformMessage, generateZipfMessage, type CorpusKind} from './chat-corpus.js';
 import {snowflake} from './snowflake.js';
@@ -53,8 +54,6 @@ export type DemoSummary = {
 
 export const demoModelDirs = {source: 'models/paraphrase-multilingual-mpnet-base-v2-tiny', target: 'models/Qwen3-Embedding-0.6B-tiny'};
 
-const isBlank = (text: string) => text.trim() === '';
-
 type PendingEmbedding = {messageId: string; channelId: string; userId: string; text: string};
 
 export async function createDemoWorkspace(root: string, options: DemoOptions = {}): Promise<DemoSummary> {
@@ -78,7 +77,7 @@ export async function createDemoWorkspace(root: string, options: DemoOptions = {
 	if (options.targetKind === 'linear-of-source') {
 		generateBertTinyModel(path.join(paths.root, demoModelDirs.target), {dimension: sourceDimension, projectTo: targetDimension});
 	} else {
-		generateQwen3TinyModel(path.join(paths.root, demoModelDirs.target), {dimension: targetDimension, hidden: targetHidden, layers: targetLayers});
+		generateQwen3TinyModel(path.join(paths.root, demoModelDirs.target), {dimension: targetDimension, hidden: targetHidden, layers: targetLayers, dtypes: ['fp32', 'fp16', 'q8']});
 	}
 	onProgress?.('models', 2, 2);
 	writeFileSync(paths.settings, demoSettingsText(demoModelDirs));
@@ -122,7 +121,7 @@ export async function createDemoWorkspace(root: string, options: DemoOptions = {
 				insert.message({...row, message_type: random.next() < 0.1 ? 'bot' : 'user'});
 				counts.set(channelId, counts.get(channelId)! + 1);
 				const text = message.contentProcessed ?? message.content;
-				if (channelId !== disabledChannel && !isBlank(text)) {
+				if (channelId !== disabledChannel && !isBlankForBot(text)) {
 					pending.push({messageId: row.message_id, channelId, userId: row.user_id, text});
 				}
 			}

@@ -7,8 +7,19 @@ const {onnx} = require('onnx-proto') as {onnx: typeof OnnxNamespace};
 
 export const DataType = {
 	float: 1,
+	uint8: 2,
+	int8: 3,
 	int64: 7,
+	float16: 10,
 } as const;
+
+/** A graph file and, when its weights are kept outside it, the external-data file's bytes. */
+export type EncodedModel = {model: Uint8Array; data?: Uint8Array};
+
+/** ONNX's own default: tensors of at least 1 KiB go to the external file. */
+const externalThresholdBytes = 1024;
+/** Offsets aligned as onnx's save_model aligns them, so onnxruntime can map the file. */
+const externalAlignment = 4096;
 
 type AttributeValue = number | number[] | string;
 
@@ -42,11 +53,47 @@ export class OnnxGraphBuilder {
 		return name;
 	}
 
+	/** An initializer from raw little-endian bytes of any element type (fp16 words, int8 weights). */
+	rawTensor(prefix: string, dims: number[], dataType: number, bytes: Uint8Array): string {
+		const name = this.fresh(prefix);
+		this.initializers.push({name, dims, dataType, rawData: bytes});
+		return name;
+	}
+
+	/** An initializer whose bytes were already written to an external-data file at `offset`. */
+	externalTensor(prefix: string, dims: number[], dataType: number, external: {location: string; offset: number; length: number}): string {
+		const name = this.fresh(prefix);
+		this.initializers.push({
+			name,
+			dims,
+			dataType,
+			dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+			externalData: [
+				{key: 'location', value: external.location},
+				{key: 'offset', value: String(external.offset)},
+				{key: 'length', value: String(external.length)},
+			],
+		});
+		return name;
+	}
+
 	int64Tensor(prefix: string, dims: number[], values: number[]): string {
 		const name = this.fresh(prefix);
 		const raw = new BigInt64Array(values.map(value => BigInt(value)));
 		this.initializers.push({name, dims, dataType: DataType.int64, rawData: new Uint8Array(raw.buffer)});
 		return name;
+	}
+
+	/** Adds a node with several outputs, named by the caller. */
+	multiNode(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}): string[] {
+		this.nodes.push({
+			opType,
+			input: inputs,
+			output: outputs,
+			name: this.fresh(`${opType}_node`),
+			attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
+		});
+		return outputs;
 	}
 
 	/** Adds a node and returns the name of its (single) output, or `outputName` when given. */
@@ -63,6 +110,43 @@ export class OnnxGraphBuilder {
 	}
 
 	encode(graphName: string, opsetVersion = 13): Uint8Array {
+		return this.encodeModel(graphName, opsetVersion, this.initializers);
+	}
+
+	/**
+	 * Encodes with the large initializers in an external-data file named `location` (a name
+	 * beside the graph file, as in the real export's `model.onnx` + `model.onnx_data`).
+	 */
+	encodeWithExternalData(graphName: string, location: string, opsetVersion = 13): EncodedModel {
+		const chunks: Uint8Array[] = [];
+		let size = 0;
+		const initializers = this.initializers.map(tensor => {
+			const bytes = tensor.rawData!;
+			if (bytes.byteLength < externalThresholdBytes) {
+				return tensor;
+			}
+
+			const offset = Math.ceil(size / externalAlignment) * externalAlignment;
+			chunks.push(new Uint8Array(offset - size), bytes);
+			size = offset + bytes.byteLength;
+			const externalData = [
+				{key: 'location', value: location},
+				{key: 'offset', value: String(offset)},
+				{key: 'length', value: String(bytes.byteLength)},
+			];
+			return {...tensor, rawData: undefined, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData};
+		});
+		const data = new Uint8Array(size);
+		let position = 0;
+		for (const chunk of chunks) {
+			data.set(chunk, position);
+			position += chunk.byteLength;
+		}
+
+		return {model: this.encodeModel(graphName, opsetVersion, initializers), data};
+	}
+
+	private encodeModel(graphName: string, opsetVersion: number, initializers: OnnxNamespace.ITensorProto[]): Uint8Array {
 		const model = onnx.ModelProto.create({
 			irVersion: 7,
 			producerName: 'qwen3-migrate',
@@ -70,7 +154,7 @@ export class OnnxGraphBuilder {
 			graph: {
 				name: graphName,
 				node: this.nodes,
-				initializer: this.initializers,
+				initializer: initializers,
 				input: this.inputs,
 				output: this.outputs,
 			},

@@ -2,14 +2,15 @@
  * Generates small models in Hugging Face layout (config.json, tokenizer.json,
  * tokenizer_config.json, onnx/model.onnx) that transformers.js loads from a local directory:
  * a bert-type stand-in for the old mpnet model (mean pooling) and a qwen3-type stand-in for
- * Qwen3-Embedding (left padding, EOS from the post-processor, causal so that the last token sums
- * up the text). Weights are random but seeded, so every run generates the same model.
+ * Qwen3-Embedding with the real export's signature, config and file names (qwen3-standin.ts).
+ * Weights are random but seeded, so every run generates the same model.
  */
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {corpusVocabularyText} from '../demo/chat-corpus.js';
 import {createRandom, randomMatrix, type Random} from '../engine/util/random.js';
 import {DataType, OnnxGraphBuilder} from './onnx-graph.js';
+import {buildQwen3StandInGraph, qwen3HeadDim, qwen3KvHeads, qwen3Layers, type Qwen3GraphOptions, type StandInDtype} from './qwen3-standin.js';
 import {buildByteLevelBpeTokenizer, buildWordPieceTokenizer, qwenEndOfText} from './tokenizer-json.js';
 
 export type TinyModelOptions = {
@@ -54,31 +55,6 @@ function maskColumn(graph: OnnxGraphBuilder, attentionMask: string): string {
 	return graph.node('Unsqueeze', [floatMask, graph.int64Tensor('axis2', [1], [2])]);
 }
 
-/**
- * Qwen3 stand-in. For each position t: the masked running mean of token embeddings over ≤ t, plus
- * an embedding of the token at t itself, through an MLP. With left padding the last position is the
- * text's EOS and sees exactly the text's tokens, so last-token pooling is batch-invariant; right
- * padding or a cut-off EOS visibly changes the result.
- */
-function buildQwen3Graph(random: Random, vocabSize: number, hidden: number, layers: number, dimension: number): Uint8Array {
-	const graph = new OnnxGraphBuilder();
-	const inputIds = graph.input('input_ids', DataType.int64, ['batch_size', 'sequence_length']);
-	const attentionMask = graph.input('attention_mask', DataType.int64, ['batch_size', 'sequence_length']);
-	const tokenTable = graph.floatTensor('embed_tokens', [vocabSize, hidden], randomMatrix(random, vocabSize * hidden, 1));
-	const selfTable = graph.floatTensor('embed_self', [vocabSize, hidden], randomMatrix(random, vocabSize * hidden, 0.3));
-	const mask = maskColumn(graph, attentionMask);
-	const masked = graph.node('Mul', [graph.node('Gather', [tokenTable, inputIds]), mask]);
-	const axis1 = graph.int64Tensor('axis1', [], [1]);
-	const runningSum = graph.node('CumSum', [masked, axis1]);
-	const runningCount = graph.node('Max', [graph.node('CumSum', [mask, axis1]), graph.floatTensor('one', [1], new Float32Array([1]))]);
-	const runningMean = graph.node('Div', [runningSum, runningCount]);
-	const pooled = graph.node('Add', [runningMean, graph.node('Gather', [selfTable, inputIds])]);
-	const output = addMlp(graph, random, pooled, hidden, layers, dimension);
-	graph.node('Identity', [output], {}, 'last_hidden_state');
-	graph.output('last_hidden_state', DataType.float, ['batch_size', 'sequence_length', dimension]);
-	return graph.encode('qwen3_tiny');
-}
-
 /** BERT stand-in: each token's embedding plus the masked mean of the whole text, through an MLP. */
 function buildBertGraph(random: Random, vocabSize: number, hidden: number, layers: number, dimension: number, projectTo?: number): Uint8Array {
 	const graph = new OnnxGraphBuilder();
@@ -108,41 +84,100 @@ function trainingTextFor(options: TinyModelOptions): string[] {
 	return [...corpusVocabularyText(), ...(options.trainingText ?? [])];
 }
 
-/** Writes the qwen3-type model into `directory` (created if needed). Returns its output dimension. */
-export function generateQwen3TinyModel(directory: string, options: TinyModelOptions = {}): {dimension: number} {
-	const {dimension = 64, hidden = 32, layers = 1, seed = 3} = options;
-	const tokenizer = buildByteLevelBpeTokenizer(trainingTextFor(options));
-	mkdirSync(path.join(directory, 'onnx'), {recursive: true});
-	writeJson(path.join(directory, 'tokenizer.json'), tokenizer.json);
-	writeJson(path.join(directory, 'tokenizer_config.json'), {
-		tokenizer_class: 'Qwen2Tokenizer',
-		padding_side: 'left',
-		model_max_length: 32_768,
-		eos_token: qwenEndOfText,
-		pad_token: qwenEndOfText,
-		bos_token: null,
-		unk_token: null,
-		add_prefix_space: false,
-		clean_up_tokenization_spaces: false,
-	});
-	writeJson(path.join(directory, 'config.json'), {
+/** The real export's file for each stand-in dtype, and whether its weights sit in `<file>_data`. */
+const standInFiles: Record<StandInDtype, {file: string; external: boolean}> = {
+	fp32: {file: 'model.onnx', external: true},
+	fp16: {file: 'model_fp16.onnx', external: true},
+	q8: {file: 'model_quantized.onnx', external: false},
+	int8: {file: 'model_int8.onnx', external: false},
+	uint8: {file: 'model_uint8.onnx', external: false},
+};
+
+/** Writes one dtype's graph under onnx/ with the real export's file names. */
+export function writeQwen3StandInGraph(directory: string, graph: Qwen3GraphOptions): string[] {
+	const {file, external} = standInFiles[graph.dtype];
+	const builder = buildQwen3StandInGraph(graph);
+	const onnxDirectory = path.join(directory, 'onnx');
+	mkdirSync(onnxDirectory, {recursive: true});
+	if (!external) {
+		writeFileSync(path.join(onnxDirectory, file), builder.encode('qwen3_standin'));
+		return [`onnx/${file}`];
+	}
+
+	const {model, data} = builder.encodeWithExternalData('qwen3_standin', `${file}_data`);
+	writeFileSync(path.join(onnxDirectory, file), model);
+	writeFileSync(path.join(onnxDirectory, `${file}_data`), data ?? new Uint8Array());
+	return [`onnx/${file}`, `onnx/${file}_data`];
+}
+
+/**
+ * Qwen3-Embedding-0.6B's config.json, with the stand-in's own hidden width and vocabulary size.
+ * The cache layout (28 layers, 8 KV heads of 128) is the real one, so the past/present tensors
+ * have the real shapes. No use_external_data_format: the real config has none either.
+ */
+export function qwen3Config(fields: {hidden: number; vocabSize: number; eosId: number}): object {
+	return {
 		architectures: ['Qwen3ForCausalLM'],
-		model_type: 'qwen3',
-		hidden_size: dimension,
-		intermediate_size: hidden,
-		num_hidden_layers: 1,
-		num_attention_heads: 1,
-		num_key_value_heads: 1,
-		head_dim: dimension,
-		vocab_size: tokenizer.vocabSize,
+		attention_bias: false,
+		attention_dropout: 0,
+		bos_token_id: fields.eosId,
+		eos_token_id: fields.eosId,
+		head_dim: qwen3HeadDim,
+		hidden_act: 'silu',
+		hidden_size: fields.hidden,
+		initializer_range: 0.02,
+		intermediate_size: 3072,
 		max_position_embeddings: 32_768,
-		eos_token_id: tokenizer.eosId,
-		pad_token_id: tokenizer.eosId,
+		max_window_layers: qwen3Layers,
+		model_type: 'qwen3',
+		num_attention_heads: 16,
+		num_hidden_layers: qwen3Layers,
+		num_key_value_heads: qwen3KvHeads,
+		rms_norm_eps: 1e-6,
+		rope_scaling: null,
+		rope_theta: 1_000_000,
+		sliding_window: null,
+		tie_word_embeddings: true,
 		torch_dtype: 'float32',
+		transformers_version: '4.51.3',
+		use_cache: true,
+		use_sliding_window: false,
+		vocab_size: fields.vocabSize,
+	};
+}
+
+/** Qwen3-Embedding's tokenizer_config.json: eos <|im_end|>, pad <|endoftext|>, no padding_side. */
+export const qwen3TokenizerConfig = {
+	add_bos_token: false,
+	add_prefix_space: false,
+	bos_token: null,
+	clean_up_tokenization_spaces: false,
+	eos_token: '<|im_end|>',
+	errors: 'replace',
+	model_max_length: 131_072,
+	pad_token: qwenEndOfText,
+	split_special_tokens: false,
+	tokenizer_class: 'Qwen2Tokenizer',
+	unk_token: null,
+};
+
+/**
+ * Writes the qwen3-type model into `directory` (created if needed): the real export's signature,
+ * config and tokenizer config, one graph per requested dtype (default fp32: onnx/model.onnx with
+ * its weights in onnx/model.onnx_data). Returns its output dimension and the files written.
+ */
+export function generateQwen3TinyModel(directory: string, options: TinyModelOptions & {dtypes?: StandInDtype[]} = {}): {dimension: number; files: string[]} {
+	const {dimension = 64, hidden = 32, layers = 1, seed = 3, dtypes = ['fp32']} = options;
+	const tokenizer = buildByteLevelBpeTokenizer(trainingTextFor(options));
+	mkdirSync(directory, {recursive: true});
+	writeJson(path.join(directory, 'tokenizer.json'), tokenizer.json);
+	writeJson(path.join(directory, 'tokenizer_config.json'), qwen3TokenizerConfig);
+	writeJson(path.join(directory, 'config.json'), {
+		...qwen3Config({hidden: dimension, vocabSize: tokenizer.vocabSize, eosId: tokenizer.eosId}),
 		qwen3_migrate_generated: {kind: 'tiny-qwen3', seed, hidden, layers},
 	});
-	writeFileSync(path.join(directory, 'onnx', 'model.onnx'), buildQwen3Graph(createRandom(seed), tokenizer.vocabSize, hidden, layers, dimension));
-	return {dimension};
+	const files = dtypes.flatMap(dtype => writeQwen3StandInGraph(directory, {vocabSize: tokenizer.vocabSize, hidden, layers, dimension, seed, dtype}));
+	return {dimension, files: ['config.json', 'tokenizer.json', 'tokenizer_config.json', ...files]};
 }
 
 /** Writes the bert-type model (the old model's stand-in) into `directory`. */

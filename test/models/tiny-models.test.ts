@@ -32,14 +32,25 @@ describe('generated models', () => {
 			assert.ok(existsSync(path.join(root, 'bert', name)), name);
 		}
 
-		const qwenConfig = JSON.parse(readFileSync(path.join(root, 'qwen', 'tokenizer_config.json'), 'utf8')) as {padding_side: string};
-		assert.equal(qwenConfig.padding_side, 'left');
+		assert.ok(existsSync(path.join(root, 'qwen', 'onnx/model.onnx_data')), 'fp32 weights as external data, as in the real export');
+		const qwenTokenizerConfig = JSON.parse(readFileSync(path.join(root, 'qwen', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+		assert.equal('padding_side' in qwenTokenizerConfig, false, 'the real tokenizer_config has no padding_side');
+		assert.equal(qwenTokenizerConfig.eos_token, '<|im_end|>');
+		assert.equal(qwenTokenizerConfig.pad_token, '<|endoftext|>');
+		const qwenConfig = JSON.parse(readFileSync(path.join(root, 'qwen', 'config.json'), 'utf8')) as Record<string, unknown>;
+		assert.equal(qwenConfig.model_type, 'qwen3');
+		assert.equal(qwenConfig.num_hidden_layers, 28);
+		assert.equal(qwenConfig.num_key_value_heads, 8);
+		assert.equal(qwenConfig.head_dim, 128);
+		assert.equal('use_external_data_format' in qwenConfig, false);
 	});
 
 	it('are reproducible from their seed', () => {
 		const again = makeTempDir();
 		generateQwen3TinyModel(again, {dimension: 32});
-		assert.deepEqual(readFileSync(path.join(again, 'onnx/model.onnx')), readFileSync(path.join(root, 'qwen', 'onnx/model.onnx')));
+		for (const file of ['onnx/model.onnx', 'onnx/model.onnx_data']) {
+			assert.deepEqual(readFileSync(path.join(again, file)), readFileSync(path.join(root, 'qwen', file)));
+		}
 	});
 
 	it('tokenize any Unicode without throwing and embed it to unit vectors', async () => {
@@ -53,11 +64,13 @@ describe('generated models', () => {
 		}
 	});
 
-	it('append EOS through the qwen3 tokenizer post-processor and pad on the left', async () => {
+	it('append EOS through the qwen3 tokenizer post-processor and pad on the right (no padding_side)', async () => {
 		const batch = await qwen.tokenizeAsync(['hi', 'a longer text here']);
-		const eos = batch.inputIds[batch.sequenceLength - 1];
-		assert.equal(batch.inputIds[2 * batch.sequenceLength - 1], eos, 'both rows end in EOS');
-		assert.equal(batch.attentionMask[0], 0n, 'the short row is padded on the left');
+		const eos = batch.inputIds[2 * batch.sequenceLength - 1];
+		const shortLength = batch.tokenCounts[0]!;
+		assert.equal(batch.inputIds[shortLength - 1], eos, 'the short row ends in EOS before its padding');
+		assert.equal(batch.attentionMask[batch.sequenceLength - 1], 0n, 'the short row is padded on the right');
+		assert.equal(batch.attentionMask[0], 1n);
 	});
 
 	it('make last-token pooling depend on the text and mean pooling on all tokens', async () => {

@@ -5,8 +5,9 @@
 import {Worker} from 'node:worker_threads';
 import {ModelLoadError, errorMessage} from '../errors.js';
 import {describeModelSource, type ModelSource} from './model-source.js';
-import type {Device, LoadRequest, Pooling, RunRequest, WorkerResponse} from './protocol.js';
-import type {EncodedText, TokenizedBatch} from './tokenize.js';
+import {modelLoadFixes} from './model-files.js';
+import type {Device, FetchMode, LoadRequest, Pooling, RunRequest, WorkerResponse} from './protocol.js';
+import type {EncodedText, TextRule, TokenizedBatch} from './tokenize.js';
 import {RemoteTokenizer} from './tokenizer-client.js';
 import {resolveDevice, resolveDtype} from './devices.js';
 import {remoteError, WorkerRequests} from '../util/worker-requests.js';
@@ -20,7 +21,15 @@ export type EmbedderOptions = {
 	/** onnxruntime intra-op threads; undefined leaves onnxruntime's default. */
 	threads?: number;
 	cpuOnlyMode?: boolean;
+	/** 'bot' (default): the bot's text rule before tokenising; 'raw' only for the golden check. */
+	textRule?: TextRule;
+	/** The output to pool (default last_hidden_state); a model without it fails to load. */
+	outputName?: string;
+	/** 'pooled' (default) fetches only that output; 'all' exists to measure the difference. */
+	fetch?: FetchMode;
 };
+
+export type LoadedModel = {modelType: string; inputNames: string[]; outputNames: string[]};
 
 export type EmbeddingResult = {
 	/** Row-major, `batchSize × dimension`, each row unit length. */
@@ -34,11 +43,6 @@ const lastTokenModelTypes = new Set(['qwen2', 'qwen3', 'mistral', 'llama', 'gemm
 
 const workerUrl = new URL(`./embedding-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
-export const guideModelFixes =
-	'fixes: (1) use a mirror: export HF_ENDPOINT=https://hf-mirror.com; ' +
-	'(2) download the repository\'s files by hand into the cache directory named above; ' +
-	'(3) point memory_system.migration.target_model_path at a local directory with config.json, tokenizer.json and onnx/model.onnx';
-
 class ModelWorker {
 	private readonly worker: Worker;
 	private readonly requests: WorkerRequests;
@@ -50,16 +54,17 @@ class ModelWorker {
 			if (message.type === 'error') {
 				this.requests.reject(message.id, remoteError(message.message, {stack: message.stack}));
 			} else if (message.type === 'loaded') {
-				this.requests.resolve(message.id, message.modelType);
+				this.requests.resolve(message.id, {modelType: message.modelType, inputNames: message.inputNames, outputNames: message.outputNames} satisfies LoadedModel);
 			} else {
 				this.requests.resolve(message.id, {vectors: message.vectors, dimension: message.dimension, inferenceMs: message.inferenceMs});
 			}
 		});
 	}
 
-	/** Loads the model; resolves with its model_type. */
-	async load(source: ModelSource, device: Device, dtype: string, threads?: number): Promise<string> {
-		return this.requests.send<string>(id => ({type: 'load', id, source, device, dtype, threads}) satisfies LoadRequest);
+	/** Loads the model; resolves with its model_type and signature. */
+	async load(source: ModelSource, device: Device, dtype: string, options: EmbedderOptions): Promise<LoadedModel> {
+		const {threads, outputName = 'last_hidden_state', fetch = 'pooled'} = options;
+		return this.requests.send<LoadedModel>(id => ({type: 'load', id, source, device, dtype, threads, outputName, fetch}) satisfies LoadRequest);
 	}
 
 	async run(batch: TokenizedBatch, pooling: Pooling): Promise<EmbeddingResult> {
@@ -79,37 +84,44 @@ export class Embedder {
 		readonly source: ModelSource,
 		readonly tokenizer: RemoteTokenizer,
 		private worker: ModelWorker,
-		readonly modelType: string,
+		readonly model: LoadedModel,
 		readonly pooling: Pooling,
 		private currentDevice: Device,
+		private currentDtype: string,
 		readonly dimension: number,
 		private readonly options: EmbedderOptions,
 	) {}
 
-	/** Loads tokenizer and model; the real output dimension is measured with a probe text. */
+	/**
+	 * Loads tokenizer and model side by side; the real output dimension is measured with a probe
+	 * text. On any failure both workers are ended before the error is thrown: one left running keeps
+	 * the process alive after the error has been printed.
+	 */
 	static async load(options: EmbedderOptions): Promise<Embedder> {
-		const {source, maxTokens = 512} = options;
+		const {source, maxTokens = 512, textRule = 'bot'} = options;
 		const device = resolveDevice(options.device ?? 'auto', options.cpuOnlyMode);
-		let tokenizer: RemoteTokenizer | undefined;
-		let worker: ModelWorker | undefined;
+		const dtype = resolveDtype(options.dtype ?? 'auto', device);
+		const worker = new ModelWorker();
+		const cancelTokenizer = new AbortController();
+		const tokenizerLoad = RemoteTokenizer.load(source, maxTokens, {textRule, signal: cancelTokenizer.signal});
 		try {
-			// Tokenizer and model load in their own threads, side by side.
-			worker = new ModelWorker();
-			const modelLoad = worker.load(source, device, resolveDtype(options.dtype ?? 'auto', device), options.threads);
-			const tokenizerLoad = RemoteTokenizer.load(source, maxTokens);
-			const [modelType, loadedTokenizer] = await Promise.all([modelLoad, tokenizerLoad.then(loaded => (tokenizer = loaded))]);
-			const pooling: Pooling = lastTokenModelTypes.has(modelType) ? 'last_token' : 'mean';
-			const probe = await worker.run(await loadedTokenizer.tokenize(['dimension probe']), pooling);
-			return new Embedder(source, loadedTokenizer, worker, modelType, pooling, device, probe.dimension, options);
+			const [model, tokenizer] = await Promise.all([worker.load(source, device, dtype, options), tokenizerLoad]);
+			const pooling: Pooling = lastTokenModelTypes.has(model.modelType) ? 'last_token' : 'mean';
+			const probe = await worker.run(await tokenizer.tokenize(['dimension probe']), pooling);
+			return new Embedder(source, tokenizer, worker, model, pooling, device, dtype, probe.dimension, options);
 		} catch (error) {
-			await worker?.terminate();
-			await tokenizer?.close();
+			cancelTokenizer.abort();
+			await Promise.allSettled([worker.terminate(), tokenizerLoad.then(async tokenizer => tokenizer.close())]);
 			throw new ModelLoadError(
-				`cannot load ${source.modelId} from ${describeModelSource(source)} on ${device}: ${errorMessage(error).split('\n')[0]}`,
-				guideModelFixes,
+				`cannot load ${source.modelId} (dtype ${dtype}) from ${describeModelSource(source)} on ${device}: ${errorMessage(error).split('\n')[0]}`,
+				modelLoadFixes(dtype),
 				error,
 			);
 		}
+	}
+
+	get modelType(): string {
+		return this.model.modelType;
 	}
 
 	get modelId(): string {
@@ -118,6 +130,10 @@ export class Embedder {
 
 	get device(): Device {
 		return this.currentDevice;
+	}
+
+	get dtype(): string {
+		return this.currentDtype;
 	}
 
 	/** One padded batch of the texts, tokenised in the tokenizer worker. */
@@ -149,16 +165,18 @@ export class Embedder {
 	/** Reloads the model on another device (e.g. CPU after GPU out-of-memory). */
 	async switchDevice(device: Device): Promise<void> {
 		const replacement = new ModelWorker();
+		const dtype = resolveDtype(this.options.dtype ?? 'auto', device);
 		try {
-			await replacement.load(this.source, device, resolveDtype(this.options.dtype ?? 'auto', device), this.options.threads);
+			await replacement.load(this.source, device, dtype, this.options);
 		} catch (error) {
 			await replacement.terminate();
-			throw new ModelLoadError(`cannot load ${this.modelId} on ${device}: ${errorMessage(error)}`, guideModelFixes, error);
+			throw new ModelLoadError(`cannot load ${this.modelId} (dtype ${dtype}) on ${device}: ${errorMessage(error).split('\n')[0]}`, modelLoadFixes(dtype), error);
 		}
 
 		const previous = this.worker;
 		this.worker = replacement;
 		this.currentDevice = device;
+		this.currentDtype = dtype;
 		await previous.terminate();
 	}
 

@@ -4,6 +4,7 @@
  * truncation cuts the EOS that last-token pooling reads. Padding follows the tokenizer's side.
  */
 import {AutoTokenizer, type PreTrainedTokenizer} from '@huggingface/transformers';
+import {preprocessForBot} from '../text/bot-text.js';
 
 export type TokenizedBatch = {
 	inputIds: BigInt64Array;
@@ -16,6 +17,13 @@ export type TokenizedBatch = {
 	truncatedCount: number;
 };
 
+/**
+ * 'bot': the bot's own rule (whitespace collapsed, 512 code points) before tokenising, so that a
+ * stored vector is the bot's. 'raw': the text as given (the model card's golden check embeds a
+ * query with a newline in its instruction, which the bot's rule would turn into a space).
+ */
+export type TextRule = 'bot' | 'raw';
+
 /** What padding and truncation need to know about a tokenizer (plain data: it crosses threads). */
 export type TokenizerShape = {
 	maxTokens: number;
@@ -24,6 +32,7 @@ export type TokenizerShape = {
 	/** Special tokens the post-processor puts before and after a text. */
 	prefix: number[];
 	suffix: number[];
+	textRule: TextRule;
 };
 
 export type EncodedText = {ids: number[]; truncated: boolean};
@@ -57,7 +66,8 @@ export class TextTokenizer {
 	) {}
 
 	/** Loads the tokenizer for `modelName` (as configured by configureTransformers). */
-	static async load(modelName: string, maxTokens: number, paddingSide?: 'left' | 'right'): Promise<TextTokenizer> {
+	static async load(modelName: string, maxTokens: number, options: {paddingSide?: 'left' | 'right'; textRule?: TextRule} = {}): Promise<TextTokenizer> {
+		const {paddingSide, textRule = 'bot'} = options;
 		const tokenizer = await AutoTokenizer.from_pretrained(modelName);
 		const side = paddingSide ?? (tokenizer.padding_side === 'left' ? 'left' : 'right');
 		const declaredMax = Number(tokenizer.model_max_length);
@@ -71,12 +81,12 @@ export class TextTokenizer {
 		const suffix = start < 0 ? [] : full.slice(start + bare.length);
 		const padId = (tokenizer.pad_token_id as number | undefined) ?? suffix.at(-1) ?? 0;
 		const budget = Math.max(prefix.length + suffix.length + 1, Math.min(maxTokens, modelMax));
-		return new TextTokenizer(tokenizer, {maxTokens: budget, paddingSide: side, padId, prefix, suffix});
+		return new TextTokenizer(tokenizer, {maxTokens: budget, paddingSide: side, padId, prefix, suffix, textRule});
 	}
 
 	/** Token ids of one text, specials included, cut to the budget with the closing specials kept. */
 	encode(text: string): EncodedText {
-		const ids = this.tokenizer.encode(text);
+		const ids = this.tokenizer.encode(this.shape.textRule === 'bot' ? preprocessForBot(text) : text);
 		const {maxTokens, prefix, suffix} = this.shape;
 		if (ids.length <= maxTokens) {
 			return {ids, truncated: false};

@@ -5,7 +5,7 @@
 import {Worker} from 'node:worker_threads';
 import {remoteError, WorkerRequests} from '../util/worker-requests.js';
 import type {ModelSource} from './model-source.js';
-import {padBatch, type EncodedText, type TokenizedBatch, type TokenizerShape} from './tokenize.js';
+import {padBatch, type EncodedText, type TextRule, type TokenizedBatch, type TokenizerShape} from './tokenize.js';
 import type {TokenizerRequest, TokenizerResponse} from './tokenizer-protocol.js';
 
 const workerUrl = new URL(`./tokenizer-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
@@ -29,10 +29,22 @@ export class RemoteTokenizer {
 		readonly shape: TokenizerShape,
 	) {}
 
-	/** Starts the worker and loads the tokenizer there; rejects with the loader's own message. */
-	static async load(source: ModelSource, maxTokens: number): Promise<RemoteTokenizer> {
+	/**
+	 * Starts the worker and loads the tokenizer there; rejects with the loader's own message.
+	 * Aborting `signal` (the model failed to load meanwhile) ends the worker at once: a worker left
+	 * running keeps the process alive after the error has been reported.
+	 */
+	static async load(source: ModelSource, maxTokens: number, options: {textRule?: TextRule; signal?: AbortSignal} = {}): Promise<RemoteTokenizer> {
+		const {textRule = 'bot', signal} = options;
+		signal?.throwIfAborted();
 		const worker = new Worker(workerUrl);
 		const requests = new WorkerRequests(worker, 'tokenizer worker');
+		const abort = () => {
+			requests.failAll(new Error('tokenizer load cancelled'));
+			void worker.terminate();
+		};
+
+		signal?.addEventListener('abort', abort, {once: true});
 		worker.on('message', (message: TokenizerResponse) => {
 			if (message.type === 'error') {
 				requests.reject(message.id, remoteError(message.message, {stack: message.stack}));
@@ -41,11 +53,13 @@ export class RemoteTokenizer {
 			}
 		});
 		try {
-			const shape = await requests.send<TokenizerShape>(id => ({type: 'load', id, source, maxTokens}) satisfies TokenizerRequest);
+			const shape = await requests.send<TokenizerShape>(id => ({type: 'load', id, source, maxTokens, textRule}) satisfies TokenizerRequest);
 			return new RemoteTokenizer(worker, requests, shape);
 		} catch (error) {
 			await worker.terminate();
 			throw error;
+		} finally {
+			signal?.removeEventListener('abort', abort);
 		}
 	}
 

@@ -1,9 +1,9 @@
 /** Messages between the engine and the tokenizer worker thread. */
 import type {ModelSource} from './model-source.js';
-import type {TokenizerShape} from './tokenize.js';
+import type {TextRule, TokenizerShape} from './tokenize.js';
 
 export type TokenizerRequest =
-	| {type: 'load'; id: number; source: ModelSource; maxTokens: number}
+	| {type: 'load'; id: number; source: ModelSource; maxTokens: number; textRule: TextRule}
 	| {type: 'encode'; id: number; texts: string[]};
 
 export type TokenizerResponse =

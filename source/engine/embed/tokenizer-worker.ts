@@ -43,7 +43,7 @@ port.on('message', (request: TokenizerRequest) => {
 	queue = queue
 		.then(async () => {
 			if (request.type === 'load') {
-				tokenizer = await TextTokenizer.load(configureTransformers(request.source), request.maxTokens);
+				tokenizer = await TextTokenizer.load(configureTransformers(request.source), request.maxTokens, {textRule: request.textRule});
 				reply({type: 'loaded', id: request.id, shape: tokenizer.shape});
 			} else {
 				encode(request.id, request.texts);

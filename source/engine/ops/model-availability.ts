@@ -1,15 +1,18 @@
-/** Whether a model's weights can be had: a local directory, the download cache, or the hub. */
-import {existsSync, readdirSync} from 'node:fs';
+/**
+ * Whether a model's weights can be had for the chosen dtype: a local directory, the download cache,
+ * or the hub. Every file the dtype needs is verified (graph, external data, config, tokenizer); a
+ * model is never called "cached" or "available" unless all of them are there and whole.
+ */
 import path from 'node:path';
-import {describeModelSource, modelFilesPresent, type ModelSource} from '../embed/model-source.js';
+import {AppError, errorMessage} from '../errors.js';
+import {resolveDevice, resolveDtype} from '../embed/devices.js';
+import {runGoldenCheck} from '../embed/golden.js';
+import {describeInventoryProblems, inventoryComplete, inventoryModelDirectory, type ModelInventory} from '../embed/model-inventory.js';
+import {describeModelSource, type ModelSource} from '../embed/model-source.js';
+import type {Device} from '../embed/protocol.js';
 import type {ReportItem} from './report.js';
 
 const modelFixes = 'use a mirror (export HF_ENDPOINT=https://hf-mirror.com), download the files by hand into the cache directory, or set a local directory (migration.target_model_path)';
-
-function hasOnnxWeights(directory: string): boolean {
-	const onnx = path.join(directory, 'onnx');
-	return existsSync(onnx) && readdirSync(onnx).some(name => name.endsWith('.onnx'));
-}
 
 /** Probes the hub endpoint with a short HEAD request (no download). */
 async function hubReachable(endpoint: string, fetcher: typeof fetch, timeoutMs: number): Promise<string | undefined> {
@@ -21,41 +24,64 @@ async function hubReachable(endpoint: string, fetcher: typeof fetch, timeoutMs: 
 	}
 }
 
+/** The directory the weights are (or would be) in. */
+export function modelDirectory(source: ModelSource): string {
+	return source.kind === 'local' ? source.directory : path.join(source.cacheDir, source.repository);
+}
+
+/** Every file the dtype needs, checked on disk ('auto' resolves as the embedder resolves it). */
+export function modelInventory(source: ModelSource, dtype = 'auto', device: 'auto' | Device = 'auto'): ModelInventory {
+	return inventoryModelDirectory(modelDirectory(source), resolveDtype(dtype, resolveDevice(device)));
+}
+
+/** True only when every file the dtype needs is on disk and whole (plan's "can probe" test). */
+export function modelFilesComplete(source: ModelSource, dtype = 'auto', device: 'auto' | Device = 'auto'): boolean {
+	return inventoryComplete(modelInventory(source, dtype, device));
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+
 export async function checkModel(
 	role: 'source' | 'target',
 	source: ModelSource,
-	options: {fetcher?: typeof fetch; timeoutMs?: number} = {},
+	options: {fetcher?: typeof fetch; timeoutMs?: number; dtype?: string; device?: 'auto' | Device} = {},
 ): Promise<ReportItem> {
 	const id = `model-${role}`;
-	const title = `${role} model ${source.modelId}`;
+	const inventory = modelInventory(source, options.dtype, options.device);
+	const title = `${role} model ${source.modelId} (dtype ${inventory.dtype})`;
+	const failStatus = role === 'target' ? 'fail' : 'warn';
+	const files = inventory.required.filter(file => file.startsWith('onnx/')).join(' + ');
+	if (inventoryComplete(inventory)) {
+		const where = source.kind === 'local' ? `local directory ${source.directory}` : `cached in ${inventory.directory}`;
+		return {id, status: 'ok', title, detail: `${where}: ${files}, ${megabytes(inventory.bytes)}`};
+	}
+
+	const problems = describeInventoryProblems(inventory);
 	if (source.kind === 'local') {
-		if (modelFilesPresent(source) && hasOnnxWeights(source.directory)) {
-			return {id, status: 'ok', title, detail: `local directory ${source.directory}`};
-		}
-
-		return {
-			id,
-			status: role === 'target' ? 'fail' : 'warn',
-			title,
-			detail: `${source.directory} lacks config.json, tokenizer.json or onnx/*.onnx`,
-			fix: 'point the path at a Hugging Face-layout directory with ONNX weights',
-		};
+		return {id, status: failStatus, title, detail: `${source.directory}: ${problems}`, fix: `put the dtype's files there (${inventory.required.join(', ')}), or choose a dtype whose files are present (migration.dtype)`};
 	}
 
-	if (modelFilesPresent(source)) {
-		return {id, status: 'ok', title, detail: `cached in ${path.join(source.cacheDir, source.repository)}`};
-	}
-
+	const partly = inventory.bytes > 0 ? `partly downloaded (${problems})` : 'not downloaded yet';
 	const problem = await hubReachable(source.endpoint, options.fetcher ?? fetch, options.timeoutMs ?? 3000);
 	if (!problem) {
-		return {id, status: 'warn', title, detail: `not downloaded yet; ${describeModelSource(source)} is reachable, the first run downloads it`};
+		return {id, status: 'warn', title, detail: `${partly}; ${describeModelSource(source)} is reachable, the first run downloads ${inventory.required.join(', ')}`};
 	}
 
-	return {
-		id,
-		status: role === 'target' ? 'fail' : 'warn',
-		title,
-		detail: `not cached, and ${source.endpoint} is unreachable (${problem})`,
-		fix: modelFixes,
-	};
+	return {id, status: failStatus, title, detail: `${partly}, and ${source.endpoint} is unreachable (${problem})`, fix: modelFixes};
+}
+
+/**
+ * `check --golden`: the model card's example run on the target weights. Fails (and says plainly
+ * that these are not the real weights) when the scores are off by more than the card's ±0.002.
+ */
+export async function checkGolden(source: ModelSource, options: {dtype?: string; device?: 'auto' | Device; maxTokens?: number} = {}): Promise<ReportItem> {
+	const title = `golden check of ${source.modelId} (model card scores)`;
+	try {
+		const report = await runGoldenCheck(source, {dtype: options.dtype, device: options.device ?? 'auto', maxTokens: options.maxTokens});
+		return report.matches
+			? {id: 'model-golden', status: 'ok', title, detail: report.summary}
+			: {id: 'model-golden', status: 'fail', title, detail: report.summary, fix: 'download the real weights (onnx-community/Qwen3-Embedding-0.6B-ONNX) again, or check migration.target_model_path and migration.dtype (fp32 reproduces the card)'};
+	} catch (error) {
+		return {id: 'model-golden', status: 'fail', title, detail: errorMessage(error), fix: error instanceof AppError && error.hint ? error.hint : modelFixes};
+	}
 }

@@ -1,0 +1,160 @@
+/**
+ * `npm run bench -- --only=realsize`: speed and memory on the full-size Qwen3 stand-in (the real
+ * 0.6B architecture, random weights; generated once into the temp directory, ~3.5 GB, reused).
+ * Each figure is one line that scripts can read. --quick runs a 4-layer model on tiny corpora
+ * (a smoke test of the bench itself, not figures for the README).
+ */
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {createDemoWorkspace, demoModelDirs} from '../demo/create-workspace.js';
+import {Embedder} from '../engine/embed/embedder.js';
+import {inventoryComplete, inventoryModelDirectory} from '../engine/embed/model-inventory.js';
+import {resolveModelSource} from '../engine/embed/model-source.js';
+import {runPlan} from '../engine/ops/plan.js';
+import {generateChatMessage} from '../demo/chat-corpus.js';
+import {createRandom} from '../engine/util/random.js';
+import {generateQwen3FullModel, qwen3EmbeddingArchitecture, type Qwen3Architecture} from '../models/qwen3-full.js';
+import {qwen3EndOfTextId, writeRealQwen3Tokenizer} from '../models/qwen3-tokenizer.js';
+
+const quick = process.argv.includes('--quick');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const architecture: Qwen3Architecture = quick ? {...qwen3EmbeddingArchitecture, layers: 4} : qwen3EmbeddingArchitecture;
+// Full size: about 40 tokens/s in fp32 on 2 cores, so the corpora are sized for a run of ~15 minutes there.
+const sizes = quick ? {sample: 16, uniform: 40, zipf: 60} : {sample: 48, uniform: 200, zipf: 150};
+const dtypes = ['fp32', 'q8'] as const;
+const batchSize = 16;
+
+function log(message: string): void {
+	process.stderr.write(`[realsize] ${message}\n`);
+}
+
+/** The full-size model, generated on first use and kept (its files are checked, not trusted). */
+function ensureModel(): string {
+	const directory = path.join(os.tmpdir(), `qwen3-migrate-realsize-${architecture.layers}l`);
+	if (dtypes.every(dtype => inventoryComplete(inventoryModelDirectory(directory, dtype)))) {
+		return directory;
+	}
+
+	log(`generating the ${architecture.layers}-layer Qwen3 stand-in (fp32 + q8) in ${directory}...`);
+	const started = performance.now();
+	const {parameters} = generateQwen3FullModel(directory, {architecture, dtypes: [...dtypes], writeTokenizer: target => (writeRealQwen3Tokenizer(target), {eosId: qwen3EndOfTextId})});
+	log(`${(parameters / 1e6).toFixed(0)}M parameters in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+	return directory;
+}
+
+type DtypeFigures = {dtype: string; threads: number; tokensPerSecond: number; textsPerSecond: number; vectors: Float32Array[]};
+
+/** tokens/s and texts/s for one dtype and thread count, on the sample in batches. */
+async function measureDtype(directory: string, dtype: string, threads: number, texts: string[]): Promise<DtypeFigures> {
+	const embedder = await Embedder.load({source: resolveModelSource('Qwen/Qwen3-Embedding-0.6B', {localPath: directory, root: directory, cacheDir: 'c'}), device: 'cpu', dtype, threads});
+	try {
+		const batches = [];
+		for (let start = 0; start < texts.length; start += batchSize) {
+			batches.push(await embedder.tokenizeAsync(texts.slice(start, start + batchSize)));
+		}
+
+		await embedder.embedBatch(batches[0]!);
+		const vectors: Float32Array[] = [];
+		let tokens = 0;
+		const started = performance.now();
+		for (const batch of batches) {
+			const {vectors: flat, dimension} = await embedder.embedBatch(batch);
+			tokens += batch.tokenCounts.reduce((sum, count) => sum + count, 0);
+			for (let row = 0; row < batch.batchSize; row++) {
+				vectors.push(flat.slice(row * dimension, (row + 1) * dimension));
+			}
+		}
+
+		const seconds = (performance.now() - started) / 1000;
+		return {dtype, threads, tokensPerSecond: tokens / seconds, textsPerSecond: texts.length / seconds, vectors};
+	} finally {
+		await embedder.close();
+	}
+}
+
+const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+
+type Child = {textsPerSecond: number; modelOnlyTextsPerSecond?: number; modelBusy?: number; maxRssMb?: number; wallSeconds: number};
+
+function runChild(script: string, root: string): Child {
+	const started = performance.now();
+	const result = spawnSync(process.execPath, [path.join(here, script), root, String(batchSize)], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, NODE_ENV: 'production'}});
+	if (result.status !== 0) {
+		throw new Error(`${script} failed: ${result.stderr}`);
+	}
+
+	return {...(JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Omit<Child, 'wallSeconds'>), wallSeconds: (performance.now() - started) / 1000};
+}
+
+/** A demo workspace whose target model is the full-size stand-in (linked, not copied). */
+async function workspaceOn(model: string, scratch: string, corpus: 'uniform' | 'zipf', messages: number): Promise<string> {
+	const root = path.join(scratch, corpus);
+	await createDemoWorkspace(root, {messages, channels: 2, sourceDimension: 64, targetDimension: 32, corpus});
+	const target = path.join(root, demoModelDirs.target);
+	rmSync(target, {recursive: true, force: true});
+	symlinkSync(model, target, 'dir');
+	return root;
+}
+
+const pct = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
+
+export async function runRealsizeBench(): Promise<void> {
+	const model = ensureModel();
+	const random = createRandom(5);
+	const texts = Array.from({length: sizes.sample}, () => generateChatMessage(random).content).filter(text => text.trim() !== '');
+	const best: DtypeFigures[] = [];
+	for (const dtype of dtypes) {
+		const runs: DtypeFigures[] = [];
+		for (const threads of [...new Set([1, os.cpus().length])]) {
+			log(`${dtype}, ${threads} thread(s), ${texts.length} texts...`);
+			runs.push(await measureDtype(model, dtype, threads, texts));
+		}
+
+		best.push(runs.reduce((a, b) => (a.tokensPerSecond >= b.tokensPerSecond ? a : b)));
+	}
+
+	const reference = best.find(entry => entry.dtype === 'fp32')!;
+	for (const entry of best) {
+		const cosines = entry.vectors.map((vector, index) => cosine(vector, reference.vectors[index]!));
+		const agreement = entry.dtype === 'fp32' ? '' : `, cosine to fp32 mean ${(cosines.reduce((a, b) => a + b, 0) / cosines.length).toFixed(4)} min ${Math.min(...cosines).toFixed(4)} over ${cosines.length} texts`;
+		console.log(`dtype ${entry.dtype}: ${entry.tokensPerSecond.toFixed(0)} tokens/s, ${entry.textsPerSecond.toFixed(2)} texts/s at ${entry.threads} thread(s)${agreement}`);
+	}
+
+	const scratch = mkdtempSync(path.join(os.tmpdir(), 'qwen3-realsize-'));
+	try {
+		const uniform = await workspaceOn(model, scratch, 'uniform', sizes.uniform);
+		log('plan on the uniform workspace...');
+		const plan = await runPlan(uniform, {batchSize});
+		log('model alone on the same batches...');
+		const raw = runChild('raw-child.js', uniform);
+		log('migration...');
+		const migration = runChild('migrate-child.js', uniform);
+		console.log(`model busy ${((migration.modelBusy ?? 0) * 100).toFixed(1)}% of the embed phase`);
+		console.log(`pipeline efficiency ${(migration.textsPerSecond / raw.modelOnlyTextsPerSecond!).toFixed(3)} (migration ${migration.textsPerSecond.toFixed(2)} texts/s ÷ model alone ${raw.modelOnlyTextsPerSecond!.toFixed(2)} texts/s, no duplicates; target ≥ 0.95)`);
+		console.log(`peak RSS ${(migration.maxRssMb ?? 0).toFixed(0)} MB (migration of ${sizes.uniform} messages)`);
+		if (plan.probe) {
+			const error = plan.probe.estimatedSeconds / migration.wallSeconds - 1;
+			console.log(`plan estimate ${plan.probe.estimatedSeconds.toFixed(0)} s, measured ${migration.wallSeconds.toFixed(0)} s (${pct(error)})`);
+			console.log(`plan estimate for 100,000 messages ${(100_000 / plan.probe.textsPerSecond / 3600).toFixed(1)} h at ${plan.probe.textsPerSecond.toFixed(2)} texts/s`);
+		} else {
+			console.log('plan estimate unavailable (plan did not probe the model)');
+		}
+
+		const zipf = await workspaceOn(model, scratch, 'zipf', sizes.zipf);
+		const naiveRoot = await workspaceOn(model, path.join(scratch, 'naive'), 'zipf', sizes.zipf);
+		log('naive table-order loop on chat-like data...');
+		const naive = runChild('naive-child.js', naiveRoot);
+		log('migration on the same data...');
+		const chat = runChild('migrate-child.js', zipf);
+		console.log(`speed-up over a naive table-order loop ${(chat.textsPerSecond / naive.textsPerSecond).toFixed(2)}× on chat-like data (${chat.textsPerSecond.toFixed(2)} vs ${naive.textsPerSecond.toFixed(2)} texts/s)`);
+	} finally {
+		rmSync(scratch, {recursive: true, force: true});
+	}
+}
+
+if (existsSync(process.argv[1] ?? '') && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]!)) {
+	await runRealsizeBench();
+}
