@@ -14,6 +14,7 @@ import {Embedder} from '../engine/embed/embedder.js';
 import {inventoryComplete, inventoryModelDirectory} from '../engine/embed/model-inventory.js';
 import {resolveModelSource} from '../engine/embed/model-source.js';
 import {runPlan} from '../engine/ops/plan.js';
+import {openWorkspace} from '../engine/workspace.js';
 import {generateChatMessage} from '../demo/chat-corpus.js';
 import {createRandom} from '../engine/util/random.js';
 import {generateQwen3FullModel, qwen3EmbeddingArchitecture, type Qwen3Architecture} from '../models/qwen3-full.js';
@@ -127,7 +128,7 @@ export async function runRealsizeBench(): Promise<void> {
 	try {
 		const uniform = await workspaceOn(model, scratch, 'uniform', sizes.uniform);
 		log('plan on the uniform workspace...');
-		const plan = await runPlan(uniform, {batchSize});
+		const plan = await runPlan(openWorkspace(uniform), {batchSize});
 		log('model alone on the same batches...');
 		const raw = runChild('raw-child.js', uniform);
 		log('migration...');
