@@ -43,6 +43,12 @@ async function main(): Promise<number> {
 	const onSignal = () => controller.abort(new Error('interrupted'));
 	process.once('SIGINT', onSignal);
 	process.once('SIGTERM', onSignal);
+	// Once the command returns, a signal must end the process again: a listener left installed
+	// would swallow SIGTERM while some straggling handle kept the event loop alive.
+	const removeSignalListeners = () => {
+		process.removeListener('SIGINT', onSignal);
+		process.removeListener('SIGTERM', onSignal);
+	};
 	const context: CommandContext = {
 		stdout: process.stdout,
 		stderr: process.stderr,
@@ -82,6 +88,8 @@ async function main(): Promise<number> {
 		return await command.run(rest, context);
 	} catch (error) {
 		return reportError(error, context.stderr, debug);
+	} finally {
+		removeSignalListeners();
 	}
 }
 

@@ -7,7 +7,9 @@
 import os from 'node:os';
 import {openMemoryDatabase} from '../db/connection.js';
 import {Embedder} from '../embed/embedder.js';
-import {describeModelSource, modelFilesPresent, resolveModelSource, type ModelSource} from '../embed/model-source.js';
+import {describeModelSource, resolveModelSource, type ModelSource} from '../embed/model-source.js';
+import {isBlankForBot} from '../text/bot-text.js';
+import {modelFilesComplete} from './model-availability.js';
 import {errorMessage} from '../errors.js';
 import type {MigrationSettings} from '../settings/schema.js';
 import type {StrategyName} from '../types.js';
@@ -102,7 +104,7 @@ async function readDatabaseFacts(workspace: Workspace): Promise<DatabaseFacts> {
 				.all(stride, probeSize * 2) as Array<{text: string}>
 		)
 			.map(row => row.text)
-			.filter(text => text.trim() !== '')
+			.filter(text => typeof text === 'string' && !isBlankForBot(text))
 			.slice(0, probeSize);
 		return {
 			counts,
@@ -195,7 +197,7 @@ export async function runPlan(workspace: Workspace, options: {batchSize?: number
 	let probed: ProbeResult = {probe: undefined, strategyQuality: undefined, probeSkipped: undefined, targetDimension: undefined};
 	if (options.probe === false) {
 		probed.probeSkipped = 'skipped (--no-probe)';
-	} else if (!modelFilesPresent(targetSource)) {
+	} else if (!modelFilesComplete(targetSource, migration.dtype, migration.device)) {
 		probed.probeSkipped = `the target model is not on disk yet (${describeModelSource(targetSource)}); migrate downloads it first`;
 		risks.push('the target model must be downloaded first: make sure the hub (or HF_ENDPOINT) is reachable, or set migration.target_model_path');
 	} else {

@@ -19,7 +19,7 @@ export type StrategyName = (typeof strategyNames)[number];
 export const deviceNames = ['auto', 'cpu', 'cuda'] as const;
 export type DeviceName = (typeof deviceNames)[number];
 
-export const dtypeNames = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16'] as const;
+export const dtypeNames = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
 export type DtypeName = (typeof dtypeNames)[number];
 
 export const sourceModelDefault = 'sentence-transformers/paraphrase-multilingual-mpnet-base-v2';
