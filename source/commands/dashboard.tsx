@@ -6,7 +6,7 @@ import {rollbackMigration} from '../engine/migration/rollback.js';
 import {runCheck} from '../engine/ops/check.js';
 import {runVerify} from '../engine/ops/verify.js';
 import {loadSettings} from '../engine/settings/load.js';
-import {workspacePaths} from '../engine/workspace.js';
+import {requireWorkspaceDirectory, workspacePaths} from '../engine/workspace.js';
 import {runDashboard} from '../ui/run-dashboard.js';
 import {outputFlags, rejectArguments, sharedHelp, workspaceFlag} from './shared-flags.js';
 import type {Command, CommandContext} from './types.js';
@@ -21,11 +21,14 @@ export type OpenDashboardOptions = {
 /** Opens the dashboard on a workspace; the commands that can show one call this. */
 export async function openDashboard(options: OpenDashboardOptions, context: CommandContext): Promise<number> {
 	const settingsPaths = workspacePaths(options.root);
+	let problemAtOpen: unknown;
 	const databasePath = (() => {
 		try {
+			requireWorkspaceDirectory(options.root);
 			return loadSettings(settingsPaths.settings).settings.memory_system.database_path;
-		} catch {
-			// A broken settings.json is shown in the dashboard (the migration reports it on start).
+		} catch (error) {
+			// A missing workspace or broken settings.json shows in the troubleshooting pane at open.
+			problemAtOpen = error;
 			return undefined;
 		}
 	})();
@@ -35,6 +38,7 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 		createMigration: options.createMigration ?? (() => new Migration({workspace: options.root, env: context.env})),
 		startImmediately: options.startImmediately,
 		readOnly: options.readOnly,
+		problemAtOpen,
 		env: context.env,
 		async verify() {
 			const report = await runVerify(options.root);

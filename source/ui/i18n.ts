@@ -43,14 +43,53 @@ const english = {
 		done: 'DONE',
 		aborted: 'STOPPED',
 		failed: 'FAILED',
+		'rolled-back': 'ROLLED BACK',
 	},
 	doneHint: 'finished — press q to exit',
 	readOnly: 'read-only',
 	fix: 'fix',
 	trend: 'since start',
+	notStarted: 'not started',
+	channels: 'channels',
+	average: 'average',
+	pending: 'pending: applies at the next batch',
+	pageHint: 'page {page}/{pages} · space/→ next · ← back · ? or Esc close',
+	historyTitle: 'Earlier problems',
+	historyEmpty: 'No earlier problems.',
+	historyHint: 'h or Esc: close',
+	resolved: 'resolved',
+	cancelHint: 'Esc: cancel · Backspace/Ctrl+U: erase',
+	typedWrong: 'type exactly: rollback',
+	rollingBack: 'rolling back…',
+	stoppingForRollback: 'stopping the run before the rollback…',
+	rolledBack: 'ROLLED BACK',
+	quitHint: 'q: quit · ?: help · Ctrl+C: stop',
+	need: 'need',
+	have: 'have',
+	blockedReadOnly: 'read-only: this dashboard only watches',
+	blockedFatal: 'fix the problem shown first, then reopen the dashboard',
+	blockedAlreadyRunning: 'a migration is already running',
+	blockedNotRunning: 'nothing is running (press s to start)',
+	blockedAlreadyCpu: 'already on the CPU',
+	blockedNothingToRetry: 'nothing to retry: no failed messages',
+	blockedBusy: 'wait: the run is starting or stopping',
+	batchCapped: 'batch size capped at {size} by max_batch_tokens',
+	batchAtLimit: 'batch size already at its limit',
+	batchPending: 'batch {from} → {to} (pending: applies at the next batch)',
+	retryQueued: 'failed messages will be retried',
+	retryNextRun: 'retrying the failed messages',
+	switchingCpu: 'switching to CPU after the batch in flight',
+	verifying: 'verifying…',
+	checking: 'checking…',
+	stopping: 'stopping after the batch in flight (Ctrl+C again forces)…',
+	detached: 'terminal closed: the run continues, logging to its file',
+	problemAtOpen: 'cannot start',
 };
 
 export type Strings = typeof english;
+
+/** The keys whose value is a plain string (not the table of mode names). */
+export type StringKey = {[Key in keyof Strings]: Strings[Key] extends string ? Key : never}[keyof Strings];
 
 const chinese: Strings = {
 	title: 'qwen3-migrate',
@@ -95,13 +134,57 @@ const chinese: Strings = {
 		done: '完成',
 		aborted: '已停止',
 		failed: '失敗',
+		'rolled-back': '已回滾',
 	},
 	doneHint: '已完成 — 按 q 離開',
 	readOnly: '唯讀',
 	fix: '修正',
 	trend: '自啟動',
+	notStarted: '尚未開始',
+	channels: '頻道',
+	average: '平均',
+	pending: '待套用：下一批次生效',
+	pageHint: '第 {page}/{pages} 頁 · 空白鍵/→ 下一頁 · ← 上一頁 · ? 或 Esc 關閉',
+	historyTitle: '先前的問題',
+	historyEmpty: '沒有先前的問題。',
+	historyHint: 'h 或 Esc：關閉',
+	resolved: '已解決',
+	cancelHint: 'Esc：取消 · Backspace/Ctrl+U：刪除',
+	typedWrong: '請準確輸入：rollback',
+	rollingBack: '正在回滾…',
+	stoppingForRollback: '回滾前先停止遷移…',
+	rolledBack: '已回滾',
+	quitHint: 'q：離開 · ?：說明 · Ctrl+C：停止',
+	need: '需要',
+	have: '目前',
+	blockedReadOnly: '唯讀：此儀表板只能觀看',
+	blockedFatal: '請先修正顯示的問題，再重新開啟儀表板',
+	blockedAlreadyRunning: '遷移已在執行中',
+	blockedNotRunning: '目前沒有執行中的遷移 (按 s 開始)',
+	blockedAlreadyCpu: '已經在 CPU 上',
+	blockedNothingToRetry: '沒有可重試的項目：沒有失敗的訊息',
+	blockedBusy: '請稍候：遷移正在啟動或停止',
+	batchCapped: '批次大小受 max_batch_tokens 限制，上限 {size}',
+	batchAtLimit: '批次大小已達上限',
+	batchPending: '批次 {from} → {to} (待套用：下一批次生效)',
+	retryQueued: '失敗的訊息將會重試',
+	retryNextRun: '正在重試失敗的訊息',
+	switchingCpu: '目前批次完成後切換到 CPU',
+	verifying: '驗證中…',
+	checking: '檢查中…',
+	stopping: '目前批次完成後停止 (再按 Ctrl+C 強制)…',
+	detached: '終端機已關閉：遷移繼續進行，記錄寫入日誌檔',
+	problemAtOpen: '無法開始',
 };
 
 export function strings(language: 'en' | 'zh'): Strings {
 	return language === 'zh' ? chinese : english;
 }
+
+/** Fills `{name}` placeholders. */
+export function fill(template: string, values: Record<string, string | number>): string {
+	return template.replaceAll(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+/** Both tables, for the test that every string exists in both languages. */
+export const allStrings = {en: english, zh: chinese};

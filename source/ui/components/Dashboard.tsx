@@ -1,5 +1,6 @@
 /** The whole frame, a pure function of the state, the terminal size and the theme. */
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {footerBindings} from '../keymap.js';
 import {computeLayout, minimumSize} from '../layout.js';
 import {activeProblems} from '../problems.js';
 import type {DashboardState} from '../state.js';
@@ -11,16 +12,39 @@ import {ResourcesPanel} from './ResourcesPanel.js';
 import type {Theme} from './theme.js';
 import {TroublePanel} from './TroublePanel.js';
 
+/** The footer: the keys that can act now, from the keymap (so it never offers a dead key). */
+export function footerText(state: DashboardState, theme: Theme): string {
+	const keys = footerBindings(state)
+		.map(binding => `${binding.key} ${binding.short[theme.language]}`)
+		.join(' · ');
+	return state.readOnly ? `${theme.strings.readOnly} · ${keys}` : keys;
+}
+
+/** Below the minimum size: the notice, and the keys that still work (q, ?, Ctrl+C). */
+function TooSmall({state, columns, rows, theme}: {state: DashboardState; columns: number; rows: number; theme: Theme}) {
+	const t = theme.strings;
+	if (state.overlay.kind !== 'none') {
+		return (
+			<Box flexDirection="column" width={columns} height={Math.max(1, rows - 1)} overflow="hidden">
+				<OverlayView overlay={state.overlay} history={state.history} width={columns} height={Math.max(3, rows - 1)} theme={theme} readOnly={state.readOnly} />
+			</Box>
+		);
+	}
+
+	return (
+		<Box flexDirection="column" width={columns}>
+			<Line theme={theme}>{`${t.tooSmall} (${t.need} ${minimumSize.columns}×${minimumSize.rows}, ${t.have} ${columns}×${rows})`}</Line>
+			<Line theme={theme}>{t.quitHint}</Line>
+			{state.notice ? <Line theme={theme}>{state.notice.text}</Line> : undefined}
+		</Box>
+	);
+}
+
 export function Dashboard({state, columns, rows, theme, workspace}: {state: DashboardState; columns: number; rows: number; theme: Theme; workspace: string}) {
 	const t = theme.strings;
 	const layout = computeLayout(columns, rows);
 	if (layout.kind === 'too-small') {
-		return (
-			<Box flexDirection="column" width={columns}>
-				<Text wrap="truncate-end">{`${t.tooSmall} (need ${minimumSize.columns}×${minimumSize.rows}, have ${columns}×${rows})`}</Text>
-				<Text wrap="truncate-end">q: quit  ?: help</Text>
-			</Box>
-		);
+		return <TooSmall state={state} columns={columns} rows={rows} theme={theme} />;
 	}
 
 	const problems = activeProblems(state);
@@ -31,18 +55,19 @@ export function Dashboard({state, columns, rows, theme, workspace}: {state: Dash
 	);
 	const footer = (
 		<Line theme={theme} dim>
-			{state.readOnly ? `${t.readOnly} · q quit · ? help` : 'p pause · b batch/2 · c CPU · r retry · v verify · R rollback · q quit · ? help'}
+			{footerText(state, theme)}
 		</Line>
 	);
 	if (state.overlay.kind !== 'none') {
 		return (
 			<Box flexDirection="column" width={layout.width} height={layout.height}>
 				{header}
-				<OverlayView overlay={state.overlay} width={layout.width} height={layout.height - 2} theme={theme} readOnly={state.readOnly} />
+				<OverlayView overlay={state.overlay} history={state.history} width={layout.width} height={layout.height - 2} theme={theme} readOnly={state.readOnly} />
 			</Box>
 		);
 	}
 
+	const trouble = (width: number) => <TroublePanel state={state} problems={problems} width={width} lines={layout.troubleLines} theme={theme} />;
 	if (layout.kind === 'wide') {
 		return (
 			<Box flexDirection="column" width={layout.width} height={layout.height}>
@@ -53,7 +78,7 @@ export function Dashboard({state, columns, rows, theme, workspace}: {state: Dash
 				</Box>
 				<Box>
 					<LogPanel state={state} width={layout.leftWidth} lines={layout.logLines} theme={theme} />
-					<TroublePanel problems={problems} width={layout.rightWidth} lines={layout.troubleLines} theme={theme} readOnly={state.readOnly} />
+					{trouble(layout.rightWidth)}
 				</Box>
 				{footer}
 			</Box>
@@ -65,8 +90,15 @@ export function Dashboard({state, columns, rows, theme, workspace}: {state: Dash
 			{header}
 			<ProgressPanel state={state} width={layout.width} lines={layout.progressLines} theme={theme} />
 			<ResourcesPanel state={state} width={layout.width} lines={layout.resourcesLines} theme={theme} />
-			<TroublePanel problems={problems} width={layout.width} lines={layout.troubleLines} theme={theme} readOnly={state.readOnly} />
-			<LogPanel state={state} width={layout.width} lines={layout.logLines} theme={theme} />
+			{state.fatal ? (
+				// A problem at open needs room for its wrapped message and fix more than the log does.
+				<TroublePanel state={state} problems={problems} width={layout.width} lines={layout.troubleLines + layout.logLines + 2} theme={theme} />
+			) : (
+				<>
+					{trouble(layout.width)}
+					<LogPanel state={state} width={layout.width} lines={layout.logLines} theme={theme} />
+				</>
+			)}
 			{footer}
 		</Box>
 	);

@@ -1,0 +1,45 @@
+/** A migration seen from outside (another process, or a finished run), from its database record. */
+import type {Phase} from '../engine/migration/events.js';
+import {addRateSample} from '../engine/util/rate.js';
+import {addThroughput} from './metrics.js';
+import type {DashboardState, RunMode} from './state.js';
+
+export type WatchedRun = {
+	phase: Phase;
+	status: 'running' | 'aborted' | 'failed' | 'done';
+	done: number;
+	total: number;
+	failed: number;
+	/** The process holding the migration lock, if any. */
+	holderPid: number | undefined;
+} | undefined;
+
+export function reduceWatched(state: DashboardState, run: WatchedRun, now: number): DashboardState {
+	if (!run) {
+		return state;
+	}
+
+	// A run record says "running" after a kill -9 too: only a live lock holder makes it running.
+	const live = run.status === 'running' && run.holderPid !== undefined;
+	const mode: RunMode = live ? 'running' : run.status === 'running' ? 'aborted' : run.status;
+	if (mode === state.mode && run.phase === state.phase && run.done === state.done && run.total === state.total && run.failed === state.failed) {
+		return state;
+	}
+
+	// Another process's commits are seen only as its record's count; the window restarts when
+	// that process starts or stops, so an earlier run's count never counts as speed.
+	const delta = state.mode === mode ? Math.max(0, run.done - state.done) : 0;
+	const rateSamples = live ? (state.mode === 'running' ? addRateSample(state.rateSamples, now, run.done) : [{time: now, count: run.done}]) : [];
+	return {
+		...state,
+		...(live ? addThroughput(state, now, delta) : {}),
+		mode,
+		phase: run.phase,
+		done: run.done,
+		total: run.total,
+		failed: run.failed,
+		startedAt: state.startedAt ?? (live ? now : undefined),
+		rateSamples,
+		lastCommitAt: delta > 0 ? now : state.lastCommitAt,
+	};
+}
