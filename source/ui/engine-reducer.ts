@@ -80,11 +80,11 @@ export function reduceEngine(state: DashboardState, event: EngineEvent, now: num
 				return {...state, pendingBatch: {from: state.pendingBatch?.from ?? from, to}};
 			}
 
-			return {...state, batchSize: to, pendingBatch: undefined, notice: {text: `batch ${from} → ${to} (${reason})`, at: now}};
+			return {...state, batchSize: to, pendingBatch: undefined, notice: {text: `${from} → ${to} (${reason})`, at: now, label: 'batch'}};
 		}
 
 		case 'device:change': {
-			return {...state, device: event.payload.to, notice: {text: `device ${event.payload.from} → ${event.payload.to}`, at: now}};
+			return {...state, device: event.payload.to, notice: {text: `${event.payload.from} → ${event.payload.to}`, at: now, label: 'device'}};
 		}
 
 		case 'index:channel:done': {

@@ -84,6 +84,14 @@ const english = {
 	stopping: 'stopping after the batch in flight (Ctrl+C again forces)…',
 	detached: 'terminal closed: the run continues, logging to its file',
 	problemAtOpen: 'cannot start',
+	detailBatchNow: 'batch now {size} on {device}',
+	detailRetrying: 'retrying with backoff',
+	detailFree: '{mb} MB free',
+	detailNoBatch: 'no batch for {seconds} s',
+	detailGrowth: '+{mb} MB since start',
+	detailSlow: '{rate} vectors/min',
+	detailFailed: '{count} failed',
+	ok: 'OK',
 };
 
 export type Strings = typeof english;
@@ -175,6 +183,14 @@ const chinese: Strings = {
 	stopping: '目前批次完成後停止 (再按 Ctrl+C 強制)…',
 	detached: '終端機已關閉：遷移繼續進行，記錄寫入日誌檔',
 	problemAtOpen: '無法開始',
+	detailBatchNow: '目前批次 {size}，使用 {device}',
+	detailRetrying: '退避後重試中',
+	detailFree: '剩餘 {mb} MB',
+	detailNoBatch: '{seconds} 秒沒有完成批次',
+	detailGrowth: '自啟動 +{mb} MB',
+	detailSlow: '每分鐘 {rate} 個向量',
+	detailFailed: '{count} 則失敗',
+	ok: '正常',
 };
 
 export function strings(language: 'en' | 'zh'): Strings {

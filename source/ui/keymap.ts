@@ -106,9 +106,13 @@ export function blockedReason(command: DashboardCommand, state: DashboardState):
 	}
 }
 
-/** Keys for the footer: those that can act in this state, in keymap order. */
+/** Always in the footer, first, so a narrow terminal never cuts them off. */
+const alwaysShown = new Set<DashboardCommand>(['help', 'quit']);
+
+/** Keys for the footer: ? and q, then those that can act in this state, in keymap order. */
 export function footerBindings(state: DashboardState): KeyBinding[] {
-	return keymap.filter(binding => blockedReason(binding.command, state) === undefined);
+	const acting = keymap.filter(binding => !alwaysShown.has(binding.command) && blockedReason(binding.command, state) === undefined);
+	return [...keymap.filter(binding => alwaysShown.has(binding.command)).reverse(), ...acting];
 }
 
 /** Batch sizes the +/- keys step through. */

@@ -7,6 +7,7 @@
 import {matchProblem, problemById, type ProblemDefinition, type ProblemId} from '../engine/diagnosis/catalogue.js';
 import {leakThresholdBytes} from '../engine/monitor/resources.js';
 import {rateOf} from '../engine/util/rate.js';
+import {fill, strings, type Strings} from './i18n.js';
 import type {DashboardState} from './state.js';
 
 /** Low RAM has no commit to resolve it while paused: it fades after a minute instead. */
@@ -27,39 +28,39 @@ export function logTime(time: string): number {
 	return new Date(year, month - 1, day, hour, minute, second).getTime();
 }
 
-function eventProblems(state: DashboardState, add: (id: ProblemId, detail: string, at: number) => void): void {
+function eventProblems(state: DashboardState, t: Strings, add: (id: ProblemId, detail: string, at: number) => void): void {
 	const {seen} = state;
 	if (seen.oom !== undefined) {
-		add('gpu-oom', `batch now ${state.batchSize} on ${state.device}`, seen.oom);
+		add('gpu-oom', fill(t.detailBatchNow, {size: state.batchSize, device: state.device}), seen.oom);
 	}
 
 	if (seen.stall !== undefined && (state.lastCommitAt === undefined || seen.stall >= state.lastCommitAt)) {
-		add('stalled', `no batch for ${Math.round((state.now - (state.lastCommitAt ?? state.startedAt ?? state.now)) / 1000)} s`, seen.stall);
+		add('stalled', fill(t.detailNoBatch, {seconds: Math.round((state.now - (state.lastCommitAt ?? state.startedAt ?? state.now)) / 1000)}), seen.stall);
 	}
 
 	if (seen.busy !== undefined) {
-		add('database-locked', 'retrying with backoff', seen.busy);
+		add('database-locked', t.detailRetrying, seen.busy);
 	}
 
 	if (seen.lowMemory !== undefined && state.now - seen.lowMemory <= recentMs) {
-		add('ram-low', `${Math.round(state.lowMemoryFreeMb ?? 0)} MB free`, seen.lowMemory);
+		add('ram-low', fill(t.detailFree, {mb: Math.round(state.lowMemoryFreeMb ?? 0)}), seen.lowMemory);
 	}
 }
 
-function measuredProblems(state: DashboardState, add: (id: ProblemId, detail: string, at: number) => void): void {
+function measuredProblems(state: DashboardState, t: Strings, add: (id: ProblemId, detail: string, at: number) => void): void {
 	const {resources, rssBaseline} = state;
 	if (resources && rssBaseline !== undefined && resources.rssBytes - rssBaseline > leakThresholdBytes) {
-		add('memory-growth', `+${Math.round((resources.rssBytes - rssBaseline) / 2 ** 20)} MB since start`, resources.time);
+		add('memory-growth', fill(t.detailGrowth, {mb: Math.round((resources.rssBytes - rssBaseline) / 2 ** 20)}), resources.time);
 	}
 
 	const rate = rateOf(state.rateSamples);
 	const runningLongEnough = state.startedAt !== undefined && state.now - state.startedAt > 60_000;
 	if (state.mode === 'running' && state.phase === 'embed' && runningLongEnough && rate !== undefined && rate < slowVectorsPerSecond) {
-		add('slow', `${(rate * 60).toFixed(0)} vectors/min`, state.now);
+		add('slow', fill(t.detailSlow, {rate: (rate * 60).toFixed(0)}), state.now);
 	}
 
 	if (state.failed > 0) {
-		add('failed-messages', `${state.failed} failed`, state.lastCommitAt ?? state.now);
+		add('failed-messages', fill(t.detailFailed, {count: state.failed}), state.lastCommitAt ?? state.now);
 	}
 }
 
@@ -79,7 +80,7 @@ function logProblems(state: DashboardState, add: (id: ProblemId, detail: string,
 	}
 }
 
-export function activeProblems(state: DashboardState): ActiveProblem[] {
+export function activeProblems(state: DashboardState, t: Strings = strings('en')): ActiveProblem[] {
 	const found = new Map<ProblemId, {detail: string; at: number}>();
 	const add = (id: ProblemId, detail: string, at: number) => {
 		const known = found.get(id);
@@ -88,8 +89,8 @@ export function activeProblems(state: DashboardState): ActiveProblem[] {
 		}
 	};
 
-	eventProblems(state, add);
-	measuredProblems(state, add);
+	eventProblems(state, t, add);
+	measuredProblems(state, t, add);
 	logProblems(state, add);
 	const list = [...found].map(([id, {detail, at}]) => ({problem: problemById(id), detail, at}));
 	// What stops everything comes first: the problem at open, then the run's own error.

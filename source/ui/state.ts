@@ -35,6 +35,9 @@ export type PastProblem = {id: ProblemId; detail: string; seenAt: number; resolv
 /** Troubles known from engine events, with when they were last seen. */
 export type SeenTrouble = 'oom' | 'stall' | 'busy' | 'lowMemory';
 
+/** The status line; `label` names what changed, in the reader's language ("batch 32 → 16"). */
+export type Notice = {text: string; at: number; label?: 'batch' | 'device'};
+
 /** A problem that stops the dashboard from starting anything (bad workspace, bad settings). */
 export type Fatal = {message: string; hint: string | undefined; exitCode: number};
 
@@ -78,7 +81,7 @@ export type DashboardState = {
 	warningCount: number;
 	overlay: Overlay;
 	/** A short message about the last key or action ("batch size 32 → 16"). */
-	notice: {text: string; at: number} | undefined;
+	notice: Notice | undefined;
 	quitRequested: boolean;
 	verify: {ok: boolean; text: string} | undefined;
 };

@@ -21,7 +21,7 @@ export function resolveTroubles(state: DashboardState, now: number): DashboardSt
 	for (const trouble of Object.keys(seen) as SeenTrouble[]) {
 		const seenAt = seen[trouble];
 		if (seenAt !== undefined && seenAt < now) {
-			resolved.push({id: troubleProblem[trouble], detail: trouble === 'oom' ? `batch ${state.batchSize} on ${state.device}` : '', seenAt, resolvedAt: now});
+			resolved.push({id: troubleProblem[trouble], detail: trouble === 'oom' ? `${state.batchSize} / ${state.device}` : '', seenAt, resolvedAt: now});
 			delete seen[trouble];
 		}
 	}

@@ -47,7 +47,7 @@ export function Dashboard({state, columns, rows, theme, workspace}: {state: Dash
 		return <TooSmall state={state} columns={columns} rows={rows} theme={theme} />;
 	}
 
-	const problems = activeProblems(state);
+	const problems = activeProblems(state, t);
 	const header = (
 		<Line theme={theme} bold>
 			{`${t.title} · ${workspace}`}

@@ -26,7 +26,7 @@ function rateText(state: DashboardState, theme: Theme): string {
 function statusText(state: DashboardState, theme: Theme): string {
 	const t = theme.strings;
 	if (state.notice) {
-		return state.notice.text;
+		return state.notice.label ? `${t[state.notice.label]} ${state.notice.text}` : state.notice.text;
 	}
 
 	if (state.pendingBatch) {

@@ -15,7 +15,7 @@ export function ResourcesPanel({state, width, lines, theme}: {state: DashboardSt
 	const leaking = growth !== undefined && growth > leakThresholdBytes;
 	const cpuText = `${t.cpu} ${gauge(cpu ?? 0, gaugeWidth, theme.unicode)} ${cpu === undefined ? '—' : `${cpu.toFixed(0)}%`}`;
 	const ramText = `${t.ram} ${gauge(ramPercent ?? 0, gaugeWidth, theme.unicode)} ${reading ? `${formatMegabytes(reading.memoryUsedBytes)}/${formatMegabytes(reading.memoryTotalBytes)}` : '—'}`;
-	const rssText = `${t.rss} ${formatMegabytes(reading?.rssBytes)} (${growth === undefined ? '—' : `${growth >= 0 ? '+' : ''}${formatMegabytes(growth)}`} ${t.trend})${leaking ? ' WARN' : ''}`;
+	const rssText = `${t.rss} ${formatMegabytes(reading?.rssBytes)} (${growth === undefined ? '—' : `${growth >= 0 ? '+' : ''}${formatMegabytes(growth)}`} ${t.trend})${leaking ? ` ${t.warnings}` : ''}`;
 	const gpu = reading?.gpu;
 	const gpuText = gpu?.available
 		? `${t.gpu} ${gauge(gpu.utilizationPercent, gaugeWidth, theme.unicode)} ${gpu.utilizationPercent}%  ${gpu.memoryUsedMb}/${gpu.memoryTotalMb} MiB`

@@ -30,7 +30,7 @@ export function TroublePanel({state, problems, width, lines, theme}: {state: Das
 		return (
 			<Panel title={t.troubleshooting} width={width} lines={lines} theme={theme}>
 				<Line theme={theme} color="green">
-					{`OK  ${t.noProblems}`}
+					{`${t.ok}  ${t.noProblems}`}
 				</Line>
 			</Panel>
 		);
@@ -41,7 +41,7 @@ export function TroublePanel({state, problems, width, lines, theme}: {state: Das
 	const keys = fixKeys(problem, state, theme);
 	const command = commandFor(problem, state);
 	const fatal = state.fatal && detail === state.fatal.message ? state.fatal : undefined;
-	const title = `${problem.severity === 'error' ? 'ERR' : 'WARN'} ${problem.title[language]}`;
+	const title = `${problem.severity === 'error' ? t.errors : t.warnings} ${problem.title[language]}`;
 	// A problem at open is the whole story: its message and fix wrap instead of being cut.
 	const text = fatal ? [title, ...wrapText(detail, width - 2), ...wrapText(`${t.fix}: ${fatal.hint ?? command}`, width - 2)] : [`${title} — ${detail}`, problem.diagnosis[language]];
 	const rows = [
