@@ -5,14 +5,14 @@
 import {formatDuration} from '../engine/util/rate.js';
 import {toAscii} from './format.js';
 import type {Strings} from './i18n.js';
-import {barReading, currentRate, stableEta} from './metrics.js';
+import {averageRate, barReading, currentRate, stableEta} from './metrics.js';
 import type {DashboardState} from './state.js';
 
 const everyMs = 5000;
 
 export function plainLine(state: DashboardState, t: Strings): string {
 	const bar = barReading(state);
-	const rate = currentRate(state);
+	const rate = state.mode === 'done' || state.mode === 'aborted' ? averageRate(state) : currentRate(state);
 	const parts = [
 		t.modes[state.mode],
 		`${t.phase} ${state.phase ?? '-'}`,

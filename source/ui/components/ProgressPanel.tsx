@@ -71,8 +71,8 @@ export function ProgressPanel({state, width, lines, theme}: {state: DashboardSta
 			{statusText(state, theme)}
 		</Line>,
 	];
-	// Small terminals keep the most important rows: mode, bar, counts, batch, the status line.
-	const order = lines >= 7 ? [0, 1, 2, 3, 4, 5, 6] : lines >= 5 ? [0, 1, 2, 3, 6] : [1, 2, 3, 0];
+	// Small terminals keep the most important rows: state, bar, counts, batch, the status line.
+	const order = lines >= 7 ? [0, 1, 2, 3, 4, 5, 6] : lines >= 5 ? [0, 1, 2, 3, 6] : [0, 1, 2, 3];
 	return (
 		<Panel title={t.progress} width={width} lines={lines} theme={theme}>
 			{order.slice(0, lines).map(index => rows[index])}
