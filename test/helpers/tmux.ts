@@ -33,7 +33,12 @@ export class TmuxSession {
 		// With a raw log the program waits for Enter, sent once pipe-pane records: nothing is missed.
 		const wait = options.rawLog ? 'read -r _; ' : '';
 		const program = `${wait}${pid}exec env ${env} ${command}`;
-		this.tmux('new-session', '-d', '-s', this.name, '-x', String(options.columns ?? 100), '-y', String(options.rows ?? 30), `sh -c ${JSON.stringify(program)}; echo "exit=$?"; sleep 60`);
+		// Single quotes: `$$` must be the inner shell's pid (the one that execs the CLI), not tmux's shell.
+		if (program.includes("'")) {
+			throw new Error(`a tmux test command cannot contain single quotes: ${program}`);
+		}
+
+		this.tmux('new-session', '-d', '-s', this.name, '-x', String(options.columns ?? 100), '-y', String(options.rows ?? 30), `sh -c '${program}'; echo "exit=$?"; sleep 60`);
 		if (options.rawLog) {
 			this.tmux('pipe-pane', '-o', '-t', this.name, `cat >> ${JSON.stringify(options.rawLog)}`);
 			this.sendKeys('Enter');
