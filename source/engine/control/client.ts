@@ -122,7 +122,7 @@ export class ControlClient {
 		} else if (message.type === 'event') {
 			const {name} = message.event;
 			const payload = name === 'run:error' ? {...message.event.payload, error: Object.assign(new Error(message.event.payload.error.message), {exitCode: message.event.payload.error.exitCode})} : message.event.payload;
-			this.events.emit(name, payload as MigrationEventMap[MigrationEventName]);
+			this.events.emit(name, payload);
 		}
 	}
 
