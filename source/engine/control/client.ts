@@ -4,7 +4,7 @@
  * `control` steers the run with the same methods a local RunControl has.
  */
 import net from 'node:net';
-import {MigrationEvents, type MigrationEventMap, type MigrationEventName} from '../migration/events.js';
+import {MigrationEvents} from '../migration/events.js';
 import {encode, lineReader, protocolVersion, type ClientMessage, type ControlCommand, type RunSnapshot, type ServerMessage} from './protocol.js';
 
 const helloTimeoutMs = 3000;
