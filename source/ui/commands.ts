@@ -90,6 +90,11 @@ export class CommandRunner {
 				break;
 			}
 
+			case 'detach': {
+				this.detach();
+				break;
+			}
+
 			case 'quit': {
 				this.quit();
 				break;
@@ -180,9 +185,20 @@ export class CommandRunner {
 		this.notice(to === from ? this.t.batchAtLimit : fill(this.t.batchPending, {from: this.host.getState().pendingBatch?.from ?? from, to}));
 	}
 
-	/** Ctrl+C (and SIGINT): stop safely; a second one forces. */
+	/** Leaves another process's run alone: it goes on; this dashboard closes. */
+	detach(): void {
+		this.notice(this.t.detaching);
+		this.host.backend.detach?.();
+	}
+
+	/** Ctrl+C (and SIGINT): stop safely; a second one forces. Attached, it only detaches. */
 	interrupt(): void {
 		const state = this.host.getState();
+		if (state.attached) {
+			this.detach();
+			return;
+		}
+
 		if (state.quitRequested) {
 			this.host.backend.quit(true);
 			return;
@@ -193,7 +209,10 @@ export class CommandRunner {
 
 	quit(): void {
 		const state = this.host.getState();
-		if (state.quitRequested) {
+		if (state.attached) {
+			// Someone else's run: quitting the view must not stop it.
+			this.detach();
+		} else if (state.quitRequested) {
 			this.host.backend.quit(true);
 		} else if (state.phase === 'cutover' && active(state)) {
 			this.overlay({kind: 'confirm-quit'});

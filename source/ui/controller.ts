@@ -4,7 +4,6 @@
  * that is open or to the keymap. Subscribers (the Ink app) are told only when the state changed.
  */
 import type {LogEntry} from '../engine/log/format.js';
-import type {RunControl} from '../engine/migration/control.js';
 import type {MigrationEvents, MigrationEventName} from '../engine/migration/events.js';
 import type {ResourceReading} from '../engine/monitor/resources.js';
 import {CommandRunner} from './commands.js';
@@ -13,11 +12,27 @@ import {handleOverlayKey} from './overlay-keys.js';
 import {strings, type Strings} from './i18n.js';
 import {initialState, reduce, type DashboardAction, type DashboardState, type EngineEvent} from './state.js';
 
+/** Steering a run: a local RunControl, or a RemoteControl over the run's control channel. */
+export type DashboardControl = {
+	readonly paused: boolean;
+	readonly batchSize: number;
+	readonly tokenBudget: number;
+	pause(): void;
+	resume(): void;
+	setBatchSize(size: number, reason?: 'user'): number;
+	halveBatchSize(reason?: 'user'): number;
+	switchDevice(device: 'cpu'): void;
+	retryFailed(): void;
+	abort(): void;
+};
+
 /** What the dashboard can ask of the migration it watches. */
 export type DashboardBackend = {
 	/** Starts (or resumes) a migration; `retryFailed` retries the last run's failed messages. */
 	start?: (options: {retryFailed: boolean}) => void;
-	control?: RunControl;
+	control?: DashboardControl;
+	/** Leaves a run another process owns (it goes on); only while attached. */
+	detach?: () => void;
 	events?: MigrationEvents;
 	verify?: () => Promise<{ok: boolean; text: string}>;
 	check?: () => Promise<{ok: boolean; text: string}>;

@@ -92,6 +92,10 @@ const english = {
 	detailSlow: '{rate} vectors/min',
 	detailFailed: '{count} failed',
 	ok: 'OK',
+	blockedNotAttached: 'not attached to a run in another process',
+	attached: 'attached to the run of process {pid}',
+	ownerGone: 'the run\'s process ended its run',
+	detaching: 'detached: the run goes on',
 };
 
 export type Strings = typeof english;
@@ -191,6 +195,10 @@ const chinese: Strings = {
 	detailSlow: '每分鐘 {rate} 個向量',
 	detailFailed: '{count} 則失敗',
 	ok: '正常',
+	blockedNotAttached: '沒有連接到其他程序的遷移',
+	attached: '已連接到程序 {pid} 的遷移',
+	ownerGone: '執行遷移的程序已結束該次遷移',
+	detaching: '已分離：遷移繼續進行',
 };
 
 export function strings(language: 'en' | 'zh'): Strings {

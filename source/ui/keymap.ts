@@ -18,6 +18,7 @@ export type DashboardCommand =
 	| 'check'
 	| 'rollback'
 	| 'history'
+	| 'detach'
 	| 'quit'
 	| 'help';
 
@@ -43,6 +44,7 @@ export const keymap: readonly KeyBinding[] = [
 	{key: 'k', command: 'check', label: {en: 'check the workspace and machine', zh: '檢查工作區與系統'}, short: {en: 'check', zh: '檢查'}, acts: false},
 	{key: 'R', command: 'rollback', label: {en: 'roll back (asks first)', zh: '回滾 (會先確認)'}, short: {en: 'rollback', zh: '回滾'}, acts: true},
 	{key: 'h', command: 'history', label: {en: 'earlier problems (history)', zh: '先前的問題 (歷史)'}, short: {en: 'history', zh: '歷史'}, acts: false},
+	{key: 'd', command: 'detach', label: {en: 'detach (the run goes on)', zh: '分離 (遷移繼續進行)'}, short: {en: 'detach', zh: '分離'}, acts: false},
 	{key: 'q', command: 'quit', label: {en: 'quit safely (q again or Ctrl+C forces)', zh: '安全離開 (再按 q 或 Ctrl+C 強制)'}, short: {en: 'quit', zh: '離開'}, acts: false},
 	{key: '?', command: 'help', label: {en: 'this help', zh: '按鍵說明'}, short: {en: 'help', zh: '說明'}, acts: false},
 ];
@@ -96,6 +98,10 @@ export function blockedReason(command: DashboardCommand, state: DashboardState):
 		case 'check':
 		case 'rollback': {
 			return state.mode === 'starting' || state.mode === 'stopping' ? 'blockedBusy' : undefined;
+		}
+
+		case 'detach': {
+			return state.attached ? undefined : 'blockedNotAttached';
 		}
 
 		case 'history':

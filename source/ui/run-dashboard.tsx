@@ -5,12 +5,14 @@
  * started here outlives the terminal: on SIGHUP or a dead stdout drawing stops and the run goes on.
  */
 import {render} from 'ink';
+import {controlSocketPath} from '../engine/control/protocol.js';
 import {exitCodes} from '../engine/errors.js';
 import {LogFollower} from '../engine/log/follow.js';
 import type {Migration} from '../engine/migration/migration.js';
 import {RunWatcher} from '../engine/migration/watch.js';
 import {ResourceSampler, systemSources, type ResourceSources} from '../engine/monitor/resources.js';
 import type {WorkspacePaths} from '../engine/workspace.js';
+import {attachToRun, type Attachment} from './attach.js';
 import {App} from './components/App.js';
 import type {Theme} from './components/theme.js';
 import {DashboardController, type DashboardBackend} from './controller.js';
@@ -61,7 +63,13 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 	});
 	const backend: DashboardBackend = {verify: options.verify, check: options.check, rollback: options.rollback, quit: force => owner.quit(force)};
 	const controller = new DashboardController(backend, {now, readOnly: options.readOnly, running: options.startImmediately, strings: theme.strings});
-	const owner = new RunOwner({controller, backend, createMigration: options.readOnly ? undefined : options.createMigration, now, finish, exitWhenDone: options.exitWhenDone});
+	const controlSocket = controlSocketPath(options.paths.lock);
+	const owner = new RunOwner({controller, backend, createMigration: options.readOnly ? undefined : options.createMigration, now, finish, exitWhenDone: options.exitWhenDone, controlSocket: options.problemAtOpen === undefined ? controlSocket : undefined});
+	let attachment: Attachment | undefined;
+	backend.detach = () => {
+		attachment?.detach();
+		finish(exitCodes.ok);
+	};
 	if (options.problemAtOpen !== undefined) {
 		controller.dispatch({type: 'fatal', fatal: fatalOf(options.problemAtOpen)});
 	}
@@ -72,7 +80,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 	// (a finished run, or one running in another process).
 	const watcher = new RunWatcher(options.paths);
 	const watchAction = (): DashboardAction[] => {
-		if (owner.running || controller.getState().fatal) {
+		if (owner.running || controller.getState().fatal || controller.getState().attached) {
 			return [];
 		}
 
@@ -128,6 +136,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 		process.off('SIGINT', onInterrupt);
 		process.off('SIGHUP', onHangup);
 		stdin.off('end', onHangup);
+		attachment?.detach();
 		controller.dispose();
 		watcher.close();
 		void view.close().then(() => resolveExit(code));
@@ -135,6 +144,9 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 
 	if (options.startImmediately) {
 		owner.start({retryFailed: false});
+	} else if (options.problemAtOpen === undefined) {
+		// A run owned by another process (another login, a detached dashboard, migrate --no-ui).
+		attachment = await attachToRun({socketPath: controlSocket, controller, backend, readOnly: options.readOnly, strings: theme.strings});
 	}
 
 	return exited.then(code => (code === -1 ? exitCodeFor(controller.getState(), owner.ranMigration) : code));

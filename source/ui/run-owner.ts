@@ -3,6 +3,9 @@
  * rollback: each start makes a new Migration), stopped safely by q or Ctrl+C, and kept running to
  * its end when the terminal goes away.
  */
+import {mkdirSync} from 'node:fs';
+import path from 'node:path';
+import {ControlServer} from '../engine/control/server.js';
 import {exitCodes} from '../engine/errors.js';
 import type {Migration} from '../engine/migration/migration.js';
 import type {DashboardBackend, DashboardController} from './controller.js';
@@ -17,6 +20,8 @@ export type RunOwnerOptions = {
 	now: () => number;
 	finish: (code: number) => void;
 	exitWhenDone?: boolean;
+	/** Where the run's control channel is served, so other logins can attach. */
+	controlSocket?: string;
 };
 
 export class RunOwner {
@@ -59,6 +64,7 @@ export class RunOwner {
 
 		backend.control = migration.control;
 		controller.attach(migration.events);
+		const served = this.serve(migration);
 		this.runPromise = migration
 			.run()
 			.then(
@@ -69,11 +75,28 @@ export class RunOwner {
 				},
 				(error: unknown) => this.failed(error),
 			)
-			.finally(() => {
+			.finally(async () => {
+				await (await served)?.close();
 				this.migration = undefined;
 				backend.control = undefined;
 				this.ended();
 			});
+	}
+
+	/** Serves the run's control channel; without it (another owner, no socket) the run still runs. */
+	private async serve(migration: Migration): Promise<ControlServer | undefined> {
+		const {controlSocket} = this.options;
+		if (!controlSocket) {
+			return undefined;
+		}
+
+		try {
+			// The state directory may not exist yet on a workspace that never ran a migration.
+			mkdirSync(path.dirname(controlSocket), {recursive: true});
+			return await ControlServer.listen(controlSocket, {control: migration.control, events: migration.events});
+		} catch {
+			return undefined;
+		}
 	}
 
 	private failed(error: unknown): void {

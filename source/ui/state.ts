@@ -7,11 +7,12 @@ import type {ProblemId} from '../engine/diagnosis/catalogue.js';
 import type {LogEntry} from '../engine/log/format.js';
 import type {MigrationEventMap, MigrationEventName, Phase} from '../engine/migration/events.js';
 import type {ResourceReading} from '../engine/monitor/resources.js';
+import type {RunSnapshot} from '../engine/control/protocol.js';
 import type {RateSample} from '../engine/util/rate.js';
 import {reduceEngine} from './engine-reducer.js';
 import {addLogLines} from './log-lines.js';
 import {addThroughput} from './metrics.js';
-import {reduceWatched, type WatchedRun} from './watched.js';
+import {reduceAttached, reduceWatched, type WatchedRun} from './watched.js';
 
 export type {WatchedRun} from './watched.js';
 
@@ -84,6 +85,10 @@ export type DashboardState = {
 	notice: Notice | undefined;
 	quitRequested: boolean;
 	verify: {ok: boolean; text: string} | undefined;
+	/** Attached to a run another process owns, through its control channel. */
+	attached: boolean;
+	/** The owning process's RSS (attached), with its first reading as the baseline. */
+	ownerRss: {bytes: number; baseline: number} | undefined;
 };
 
 export type DashboardAction =
@@ -99,7 +104,9 @@ export type DashboardAction =
 	| {type: 'notice'; text: string; now: number}
 	| {type: 'quit-requested'}
 	| {type: 'verify'; ok: boolean; text: string}
-	| {type: 'watch'; snapshot: WatchedRun; now: number};
+	| {type: 'watch'; snapshot: WatchedRun; now: number}
+	| {type: 'attached'; snapshot: RunSnapshot}
+	| {type: 'detached'};
 
 export const maxLogLines = 200;
 const noticeMs = 8000;
@@ -141,6 +148,8 @@ export function initialState(options: {now: number; readOnly?: boolean; mode?: R
 		notice: undefined,
 		quitRequested: false,
 		verify: undefined,
+		attached: false,
+		ownerRss: undefined,
 	};
 }
 
@@ -235,6 +244,14 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
 
 		case 'watch': {
 			return reduceWatched(state, action.snapshot, action.now);
+		}
+
+		case 'attached': {
+			return reduceAttached(state, action.snapshot);
+		}
+
+		case 'detached': {
+			return {...state, attached: false, ownerRss: undefined};
 		}
 	}
 }

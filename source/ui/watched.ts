@@ -1,4 +1,5 @@
 /** A migration seen from outside (another process, or a finished run), from its database record. */
+import type {RunSnapshot} from '../engine/control/protocol.js';
 import type {Phase} from '../engine/migration/events.js';
 import {addRateSample} from '../engine/util/rate.js';
 import {addThroughput} from './metrics.js';
@@ -41,5 +42,22 @@ export function reduceWatched(state: DashboardState, run: WatchedRun, now: numbe
 		startedAt: state.startedAt ?? (live ? now : undefined),
 		rateSamples,
 		lastCommitAt: delta > 0 ? now : state.lastCommitAt,
+	};
+}
+
+/** A live run's own snapshot, over its control channel: its pause, batch size, elapsed and RSS. */
+export function reduceAttached(state: DashboardState, snapshot: RunSnapshot): DashboardState {
+	// The end of the run comes as an event; a snapshot sent just before must not revive it.
+	const ended = state.mode === 'done' || state.mode === 'failed' || state.mode === 'aborted';
+	const mode: RunMode = ended ? state.mode : snapshot.aborting ? 'stopping' : snapshot.paused ? 'paused' : 'running';
+	return {
+		...state,
+		attached: true,
+		mode,
+		phase: snapshot.phase ?? state.phase,
+		batchSize: state.pendingBatch ? state.batchSize : snapshot.batchSize,
+		device: snapshot.device,
+		startedAt: snapshot.startedAt ?? state.startedAt,
+		ownerRss: {bytes: snapshot.rssBytes, baseline: state.ownerRss?.baseline ?? snapshot.rssBytes},
 	};
 }

@@ -9,6 +9,9 @@ import {protocolVersion} from '../../source/engine/control/protocol.js';
 import {ControlServer} from '../../source/engine/control/server.js';
 import {RunControl} from '../../source/engine/migration/control.js';
 import {MigrationEvents} from '../../source/engine/migration/events.js';
+import {attachToRun} from '../../source/ui/attach.js';
+import {DashboardController, type DashboardBackend} from '../../source/ui/controller.js';
+import {strings} from '../../source/ui/i18n.js';
 import {makeTempDir} from '../helpers/temp.js';
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -95,5 +98,38 @@ describe('run control channel (a real Unix socket)', () => {
 		await new Promise<void>(resolve => server.listen(socketPath, () => resolve()));
 		closers.push(() => server.close());
 		await assert.rejects(ControlClient.connect(socketPath, {readOnly: false}), /control protocol 2/);
+	});
+});
+
+describe('a dashboard attached to another process\'s run', () => {
+	it('pauses the run with p, shows the run\'s own batch size and RSS, and detaches with d', async () => {
+		const events = new MigrationEvents();
+		const control = new RunControl(32, events);
+		const socketPath = path.join(makeTempDir('qwen3-ctl-'), 'control.sock');
+		const server = await ControlServer.listen(socketPath, {control, events});
+		events.emit('run:start', {runId: 'r', source: 'a', target: 'b', strategy: 'regenerate', resumed: false, total: 10});
+		const calls: string[] = [];
+		const backend: DashboardBackend = {quit: () => calls.push('quit')};
+		const controller = new DashboardController(backend, {now: Date.now});
+		const attachment = await attachToRun({socketPath, controller, backend, readOnly: false, strings: strings('en')});
+		assert.ok(attachment);
+		backend.detach = () => {
+			calls.push('detach');
+			attachment.detach();
+		};
+
+		await until(() => controller.getState().attached, 'attached');
+		assert.ok(controller.getState().ownerRss!.bytes > 0, 'the run\'s RSS');
+		assert.equal(controller.getState().batchSize, 32);
+		controller.handleKey('p', {});
+		await until(() => control.paused, 'p pauses the run in the other process');
+		await until(() => controller.getState().mode === 'paused', 'and the dashboard shows it');
+		controller.handleKey('b', {});
+		await until(() => control.batchSize === 16, 'b halves the run\'s batch');
+		controller.handleKey('\u0003', {});
+		assert.deepEqual(calls, ['detach'], 'Ctrl+C in an attached dashboard only detaches');
+		assert.equal(control.aborting, false, 'the run goes on');
+		controller.dispose();
+		await server.close();
 	});
 });
