@@ -28,7 +28,7 @@ describe('dashboard keys and states in a real terminal (tmux)', () => {
 
 	it('counts every key of a burst, erases with Backspace in the dialog, and keeps keys inside overlays', async () => {
 		const paths = await runningWorkspace();
-		const session = open(`dashboard --workspace ${paths.root}`);
+		const session = open(`dashboard --workspace ${paths.root}`, {env: {QWEN3_MIGRATE_FAULTS: 'slow@batch=2:8000'}});
 		await session.waitFor(/IDLE/);
 		await session.waitFor(/\? help · q quit · s start/, 10_000);
 		session.sendKeys('s');
@@ -77,7 +77,8 @@ describe('dashboard keys and states in a real terminal (tmux)', () => {
 
 	it('R during a run pauses and asks; once confirmed it stops the run, rolls back and resets the progress', async () => {
 		const paths = await runningWorkspace();
-		const session = open(`dashboard --workspace ${paths.root}`);
+		// The 3rd model call waits 8 s: R lands mid-run however fast the machine is.
+		const session = open(`dashboard --workspace ${paths.root}`, {env: {QWEN3_MIGRATE_FAULTS: 'slow@batch=3:8000'}});
 		await session.waitFor(/IDLE/);
 		session.sendKeys('s');
 		await session.waitFor(/RUNNING/);

@@ -44,7 +44,7 @@ export function ProgressPanel({state, width, lines, theme}: {state: DashboardSta
 	const percentText = bar.percent === undefined ? '—' : `${bar.percent.toFixed(1)}%`;
 	const barWidth = Math.max(10, inner - percentText.length - 1);
 	const modeColor = state.mode === 'failed' ? 'red' : state.mode === 'done' ? 'green' : state.mode === 'paused' ? 'yellow' : 'cyan';
-	const batch = state.pendingBatch ? `${state.batchSize} → ${state.pendingBatch.to} (${t.pending.split(':')[0]})` : String(state.batchSize);
+	const batch = state.pendingBatch ? `${state.pendingBatch.from} → ${state.pendingBatch.to} (${t.pending.split(':')[0]})` : String(state.batchSize);
 	const rows = [
 		<Line key="phase" theme={theme}>
 			<Span theme={theme} color={modeColor} bold>
