@@ -78,72 +78,33 @@ export class CommandRunner {
 	}
 
 	run(command: DashboardCommand, state: DashboardState): void {
-		const {control} = this.host.backend;
-		switch (command) {
-			case 'help': {
-				this.overlay({kind: 'help', page: 0});
-				break;
-			}
-
-			case 'history': {
-				this.overlay({kind: 'history'});
-				break;
-			}
-
-			case 'detach': {
-				this.detach();
-				break;
-			}
-
-			case 'quit': {
-				this.quit();
-				break;
-			}
-
-			case 'start': {
-				this.start(false);
-				break;
-			}
-
-			case 'toggle-pause': {
-				if (control!.paused) {
-					control!.resume();
+		const control = this.host.backend.control!;
+		const handlers: Record<DashboardCommand, () => void> = {
+			help: () => this.overlay({kind: 'help', page: 0}),
+			history: () => this.overlay({kind: 'history'}),
+			detach: () => this.detach(),
+			quit: () => this.quit(),
+			start: () => this.start(false),
+			'toggle-pause'() {
+				if (control.paused) {
+					control.resume();
 				} else {
-					control!.pause();
+					control.pause();
 				}
-
-				break;
-			}
-
-			case 'retry-failed': {
-				this.retry(state);
-				break;
-			}
-
-			case 'halve-batch':
-			case 'increase-batch':
-			case 'decrease-batch': {
-				this.changeBatch(command);
-				break;
-			}
-
-			case 'switch-cpu': {
-				control!.switchDevice('cpu');
+			},
+			'retry-failed': () => this.retry(state),
+			'halve-batch': () => this.changeBatch('halve-batch'),
+			'increase-batch': () => this.changeBatch('increase-batch'),
+			'decrease-batch': () => this.changeBatch('decrease-batch'),
+			'switch-cpu': () => {
+				control.switchDevice('cpu');
 				this.notice(this.t.switchingCpu);
-				break;
-			}
-
-			case 'verify':
-			case 'check': {
-				void this.report(command);
-				break;
-			}
-
-			case 'rollback': {
-				this.askRollback(state);
-				break;
-			}
-		}
+			},
+			verify: () => void this.report('verify'),
+			check: () => void this.report('check'),
+			rollback: () => this.askRollback(state),
+		};
+		handlers[command]();
 	}
 
 	private start(retryFailed: boolean): void {

@@ -48,7 +48,8 @@ function reduceProgress(state: DashboardState, event: Extract<EngineEvent, {name
 	};
 }
 
-export function reduceEngine(state: DashboardState, event: EngineEvent, now: number): DashboardState {
+/** Events about the run as a whole: start, phases, pause, the end. Undefined for other events. */
+function reduceRunEvent(state: DashboardState, event: EngineEvent, now: number): DashboardState | undefined {
 	switch (event.name) {
 		case 'run:start': {
 			return restartRate({...state, mode: 'running', startedAt: state.startedAt ?? now, total: event.payload.total}, now);
@@ -58,6 +59,42 @@ export function reduceEngine(state: DashboardState, event: EngineEvent, now: num
 			return {...state, phase: event.payload.phase};
 		}
 
+		case 'control:paused': {
+			return restartRate({...state, mode: state.mode === 'running' ? 'paused' : state.mode}, now);
+		}
+
+		case 'control:resumed': {
+			return restartRate({...state, mode: state.mode === 'paused' ? 'running' : state.mode}, now);
+		}
+
+		case 'run:done': {
+			return {...state, mode: 'done', finishedAt: now, pendingBatch: undefined};
+		}
+
+		case 'run:aborted': {
+			return {...state, mode: 'aborted', finishedAt: now, pendingBatch: undefined};
+		}
+
+		case 'run:error': {
+			const {error} = event.payload;
+			const exitCode = (error as {exitCode?: unknown}).exitCode;
+			return {...state, mode: 'failed', runError: error.message, runErrorExitCode: typeof exitCode === 'number' ? exitCode : undefined, finishedAt: now, pendingBatch: undefined};
+		}
+
+		case 'verify:result': {
+			const {ok, channels, vectors, problems} = event.payload;
+			return {...state, verify: {ok, text: ok ? `${channels} channels, ${vectors} vectors verified` : problems[0] ?? 'verification failed'}};
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
+/** Events about batches, devices and trouble. */
+function reduceWorkEvent(state: DashboardState, event: EngineEvent, now: number): DashboardState {
+	switch (event.name) {
 		case 'progress': {
 			return reduceProgress(state, event);
 		}
@@ -103,36 +140,13 @@ export function reduceEngine(state: DashboardState, event: EngineEvent, now: num
 			return {...state, seen: {...state.seen, lowMemory: now}, lowMemoryFreeMb: event.payload.freeMb};
 		}
 
-		case 'control:paused': {
-			return restartRate({...state, mode: state.mode === 'running' ? 'paused' : state.mode}, now);
-		}
-
-		case 'control:resumed': {
-			return restartRate({...state, mode: state.mode === 'paused' ? 'running' : state.mode}, now);
-		}
-
-		case 'run:done': {
-			return {...state, mode: 'done', finishedAt: now, pendingBatch: undefined};
-		}
-
-		case 'run:aborted': {
-			return {...state, mode: 'aborted', finishedAt: now, pendingBatch: undefined};
-		}
-
-		case 'run:error': {
-			const {error} = event.payload;
-			const exitCode = (error as {exitCode?: unknown}).exitCode;
-			return {...state, mode: 'failed', runError: error.message, runErrorExitCode: typeof exitCode === 'number' ? exitCode : undefined, finishedAt: now, pendingBatch: undefined};
-		}
-
-		case 'verify:result': {
-			const {ok, channels, vectors, problems} = event.payload;
-			return {...state, verify: {ok, text: ok ? `${channels} channels, ${vectors} vectors verified` : problems[0] ?? 'verification failed'}};
-		}
-
 		default: {
 			// Events the dashboard shows through the log tail instead (log:line, failure:record, ...).
 			return state;
 		}
 	}
+}
+
+export function reduceEngine(state: DashboardState, event: EngineEvent, now: number): DashboardState {
+	return reduceRunEvent(state, event, now) ?? reduceWorkEvent(state, event, now);
 }

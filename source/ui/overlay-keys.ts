@@ -47,6 +47,29 @@ function rollbackTyping(commands: CommandRunner, overlay: Extract<Overlay, {kind
 	}
 }
 
+/** Help pages: space, n, → or PgDn next; ← or PgUp back; ?, q or Esc close. */
+function helpKeys(commands: CommandRunner, page: number, press: KeyPress): void {
+	if (press.kind === 'page-down' || (press.kind === 'char' && (press.char === ' ' || press.char === 'n'))) {
+		commands.overlay({kind: 'help', page: page + 1});
+	} else if (press.kind === 'page-up') {
+		commands.overlay({kind: 'help', page: Math.max(0, page - 1)});
+	} else if (press.kind === 'escape' || (press.kind === 'char' && (press.char === '?' || press.char === 'q'))) {
+		commands.overlay({kind: 'none'});
+	} else if (press.kind === 'interrupt') {
+		commands.overlay({kind: 'none'});
+		commands.interrupt();
+	}
+}
+
+function historyKeys(commands: CommandRunner, press: KeyPress): void {
+	if (press.kind === 'escape' || (press.kind === 'char' && (press.char === 'h' || press.char === 'q'))) {
+		commands.overlay({kind: 'none'});
+	} else if (press.kind === 'interrupt') {
+		commands.overlay({kind: 'none'});
+		commands.interrupt();
+	}
+}
+
 export function handleOverlayKey(commands: CommandRunner, state: DashboardState, press: KeyPress): void {
 	const {overlay} = state;
 	switch (overlay.kind) {
@@ -71,28 +94,12 @@ export function handleOverlayKey(commands: CommandRunner, state: DashboardState,
 		}
 
 		case 'help': {
-			if (press.kind === 'page-down' || (press.kind === 'char' && (press.char === ' ' || press.char === 'n'))) {
-				commands.overlay({kind: 'help', page: overlay.page + 1});
-			} else if (press.kind === 'page-up') {
-				commands.overlay({kind: 'help', page: Math.max(0, overlay.page - 1)});
-			} else if (press.kind === 'escape' || (press.kind === 'char' && (press.char === '?' || press.char === 'q'))) {
-				commands.overlay({kind: 'none'});
-			} else if (press.kind === 'interrupt') {
-				commands.overlay({kind: 'none'});
-				commands.interrupt();
-			}
-
+			helpKeys(commands, overlay.page, press);
 			return;
 		}
 
 		case 'history': {
-			if (press.kind === 'escape' || (press.kind === 'char' && (press.char === 'h' || press.char === 'q'))) {
-				commands.overlay({kind: 'none'});
-			} else if (press.kind === 'interrupt') {
-				commands.overlay({kind: 'none'});
-				commands.interrupt();
-			}
-
+			historyKeys(commands, press);
 			return;
 		}
 

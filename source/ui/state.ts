@@ -178,6 +178,28 @@ function reduceTick(state: DashboardState, now: number): DashboardState {
 	};
 }
 
+function reduceMode(state: DashboardState, action: Extract<DashboardAction, {type: 'mode'}>): DashboardState {
+	if (action.mode === 'starting') {
+		return startRun(state, action.now);
+	}
+
+	const ended = action.mode === 'failed' || action.mode === 'done' || action.mode === 'aborted';
+	return {
+		...state,
+		mode: action.mode,
+		runError: action.error ?? state.runError,
+		runErrorExitCode: action.exitCode ?? state.runErrorExitCode,
+		finishedAt: ended ? (state.finishedAt ?? action.now) : state.finishedAt,
+	};
+}
+
+/** Everything the migration did is undone: the counts start again from nothing. */
+function rolledBack(state: DashboardState, now: number): DashboardState {
+	const reset = initialState({now, readOnly: state.readOnly, batchSize: state.batchSize, device: state.device});
+	const kept = {resources: state.resources, rssBaseline: state.rssBaseline, logLines: state.logLines, errorCount: state.errorCount, warningCount: state.warningCount, history: state.history, notice: state.notice};
+	return {...reset, ...kept, mode: 'rolled-back'};
+}
+
 export function reduce(state: DashboardState, action: DashboardAction): DashboardState {
 	switch (action.type) {
 		case 'tick': {
@@ -197,18 +219,7 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
 		}
 
 		case 'mode': {
-			if (action.mode === 'starting') {
-				return startRun(state, action.now);
-			}
-
-			const ended = action.mode === 'failed' || action.mode === 'done' || action.mode === 'aborted';
-			return {
-				...state,
-				mode: action.mode,
-				runError: action.error ?? state.runError,
-				runErrorExitCode: action.exitCode ?? state.runErrorExitCode,
-				finishedAt: ended ? (state.finishedAt ?? action.now) : state.finishedAt,
-			};
+			return reduceMode(state, action);
 		}
 
 		case 'fatal': {
@@ -221,9 +232,7 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
 		}
 
 		case 'rolled-back': {
-			// Everything the migration did is undone: the counts start again from nothing.
-			const reset = initialState({now: action.now, readOnly: state.readOnly, batchSize: state.batchSize, device: state.device});
-			return {...reset, mode: 'rolled-back', resources: state.resources, rssBaseline: state.rssBaseline, logLines: state.logLines, errorCount: state.errorCount, warningCount: state.warningCount, history: state.history, notice: state.notice};
+			return rolledBack(state, action.now);
 		}
 
 		case 'overlay': {
@@ -242,16 +251,19 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
 			return {...state, verify: {ok: action.ok, text: action.text}};
 		}
 
-		case 'watch': {
-			return reduceWatched(state, action.snapshot, action.now);
-		}
-
-		case 'attached': {
-			return reduceAttached(state, action.snapshot);
-		}
-
+		case 'watch':
+		case 'attached':
 		case 'detached': {
-			return {...state, attached: false, ownerRss: undefined};
+			return reduceOutsideRun(state, action);
 		}
 	}
+}
+
+/** A run seen from outside: its record in the database, or its control channel. */
+function reduceOutsideRun(state: DashboardState, action: Extract<DashboardAction, {type: 'watch' | 'attached' | 'detached'}>): DashboardState {
+	if (action.type === 'watch') {
+		return reduceWatched(state, action.snapshot, action.now);
+	}
+
+	return action.type === 'attached' ? reduceAttached(state, action.snapshot) : {...state, attached: false, ownerRss: undefined};
 }

@@ -1,8 +1,8 @@
 /** The whole frame, a pure function of the state, the terminal size and the theme. */
 import {Box} from 'ink';
 import {footerBindings} from '../keymap.js';
-import {computeLayout, minimumSize} from '../layout.js';
-import {activeProblems} from '../problems.js';
+import {computeLayout, minimumSize, type Layout} from '../layout.js';
+import {activeProblems, type ActiveProblem} from '../problems.js';
 import type {DashboardState} from '../state.js';
 import {LogPanel} from './LogPanel.js';
 import {OverlayView} from './Overlays.js';
@@ -67,39 +67,44 @@ export function Dashboard({state, columns, rows, theme, workspace}: {state: Dash
 		);
 	}
 
-	const trouble = (width: number) => <TroublePanel state={state} problems={problems} width={width} lines={layout.troubleLines} theme={theme} />;
+	return (
+		<Box flexDirection="column" width={layout.width} height={layout.height}>
+			{header}
+			<Panels state={state} layout={layout} problems={problems} theme={theme} />
+			{footer}
+		</Box>
+	);
+}
+
+/** Side by side from 100 columns, stacked below; a problem at open takes the log's room too. */
+function Panels({state, layout, problems, theme}: {state: DashboardState; layout: Exclude<Layout, {kind: 'too-small'}>; problems: ActiveProblem[]; theme: Theme}) {
 	if (layout.kind === 'wide') {
 		return (
-			<Box flexDirection="column" width={layout.width} height={layout.height}>
-				{header}
+			<>
 				<Box>
 					<ProgressPanel state={state} width={layout.leftWidth} lines={layout.progressLines} theme={theme} />
 					<ResourcesPanel state={state} width={layout.rightWidth} lines={layout.resourcesLines} theme={theme} />
 				</Box>
 				<Box>
 					<LogPanel state={state} width={layout.leftWidth} lines={layout.logLines} theme={theme} />
-					{trouble(layout.rightWidth)}
+					<TroublePanel state={state} problems={problems} width={layout.rightWidth} lines={layout.troubleLines} theme={theme} />
 				</Box>
-				{footer}
-			</Box>
+			</>
 		);
 	}
 
 	return (
-		<Box flexDirection="column" width={layout.width} height={layout.height}>
-			{header}
+		<>
 			<ProgressPanel state={state} width={layout.width} lines={layout.progressLines} theme={theme} />
 			<ResourcesPanel state={state} width={layout.width} lines={layout.resourcesLines} theme={theme} />
 			{state.fatal ? (
-				// A problem at open needs room for its wrapped message and fix more than the log does.
 				<TroublePanel state={state} problems={problems} width={layout.width} lines={layout.troubleLines + layout.logLines + 2} theme={theme} />
 			) : (
 				<>
-					{trouble(layout.width)}
+					<TroublePanel state={state} problems={problems} width={layout.width} lines={layout.troubleLines} theme={theme} />
 					<LogPanel state={state} width={layout.width} lines={layout.logLines} theme={theme} />
 				</>
 			)}
-			{footer}
-		</Box>
+		</>
 	);
 }
