@@ -73,6 +73,12 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 		controller.dispatch({type: 'fatal', fatal: fatalOf(options.problemAtOpen)});
 	}
 
+	if (!options.startImmediately && options.problemAtOpen === undefined) {
+		// A run owned by another process (another login, a detached dashboard, migrate --no-ui),
+		// attached before the run record is read so the first frame already shows its own state.
+		attachment = await attachToRun({socketPath: controlSocket, controller, backend, readOnly: options.readOnly, strings: theme.strings});
+	}
+
 	const sampling = startSampling({controller, options, now, skipRecord: () => owner.running || controller.getState().fatal !== undefined || controller.getState().attached});
 	const view = options.env.TERM === 'dumb' ? plainView(controller, output, stdin, theme, now) : inkView(controller, output, stdin, theme, options.paths.root);
 	const stopListening = listenToTerminal({controller, stdin, stdout: realStdout, onGone() {
@@ -94,9 +100,6 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 
 	if (options.startImmediately) {
 		owner.start({retryFailed: false});
-	} else if (options.problemAtOpen === undefined) {
-		// A run owned by another process (another login, a detached dashboard, migrate --no-ui).
-		attachment = await attachToRun({socketPath: controlSocket, controller, backend, readOnly: options.readOnly, strings: theme.strings});
 	}
 
 	return exited.then(code => (code === -1 ? exitCodeFor(controller.getState(), owner.ranMigration) : code));
