@@ -96,6 +96,7 @@ const english = {
 	attached: 'attached to the run of process {pid}',
 	ownerGone: 'the run\'s process ended its run',
 	detaching: 'detached: the run goes on',
+	runnerGone: 'the run\'s process is gone (killed?) — press s to resume from its checkpoint',
 };
 
 export type Strings = typeof english;
@@ -199,6 +200,7 @@ const chinese: Strings = {
 	attached: '已連接到程序 {pid} 的遷移',
 	ownerGone: '執行遷移的程序已結束該次遷移',
 	detaching: '已分離：遷移繼續進行',
+	runnerGone: '執行遷移的程序已不存在 (被終止？) — 按 s 從檢查點繼續',
 };
 
 export function strings(language: 'en' | 'zh'): Strings {

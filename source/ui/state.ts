@@ -85,6 +85,8 @@ export type DashboardState = {
 	notice: Notice | undefined;
 	quitRequested: boolean;
 	verify: {ok: boolean; text: string} | undefined;
+	/** The run record says "running" but no process holds its lock: the runner died. */
+	runnerGone: boolean;
 	/** Attached to a run another process owns, through its control channel. */
 	attached: boolean;
 	/** The owning process's RSS (attached), with its first reading as the baseline. */
@@ -148,6 +150,7 @@ export function initialState(options: {now: number; readOnly?: boolean; mode?: R
 		notice: undefined,
 		quitRequested: false,
 		verify: undefined,
+		runnerGone: false,
 		attached: false,
 		ownerRss: undefined,
 	};
@@ -159,7 +162,7 @@ export function initialState(options: {now: number; readOnly?: boolean; mode?: R
  */
 function startRun(state: DashboardState, now: number): DashboardState {
 	const history = state.runError ? [...state.history, {id: 'run-error' as ProblemId, detail: state.runError, seenAt: state.finishedAt ?? now, resolvedAt: now}] : state.history;
-	return {...state, mode: 'starting', startedAt: now, finishedAt: undefined, runError: undefined, runErrorExitCode: undefined, runCommitted: 0, rateSamples: [], channels: undefined, history, quitRequested: false};
+	return {...state, runnerGone: false, mode: 'starting', startedAt: now, finishedAt: undefined, runError: undefined, runErrorExitCode: undefined, runCommitted: 0, rateSamples: [], channels: undefined, history, quitRequested: false};
 }
 
 function reduceTick(state: DashboardState, now: number): DashboardState {

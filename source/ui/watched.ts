@@ -22,7 +22,8 @@ export function reduceWatched(state: DashboardState, run: WatchedRun, now: numbe
 
 	// A run record says "running" after a kill -9 too: only a live lock holder makes it running.
 	const live = run.status === 'running' && run.holderPid !== undefined;
-	const mode: RunMode = live ? 'running' : run.status === 'running' ? 'aborted' : run.status;
+	const runnerDied = run.status === 'running' && !live;
+	const mode: RunMode = live ? 'running' : runnerDied ? 'aborted' : run.status;
 	if (mode === state.mode && run.phase === state.phase && run.done === state.done && run.total === state.total && run.failed === state.failed) {
 		return state;
 	}
@@ -42,6 +43,8 @@ export function reduceWatched(state: DashboardState, run: WatchedRun, now: numbe
 		startedAt: state.startedAt ?? (live ? now : undefined),
 		rateSamples,
 		lastCommitAt: delta > 0 ? now : state.lastCommitAt,
+		// Say why it stopped: its process died (killed, machine restarted); s resumes from the checkpoint.
+		runnerGone: runnerDied,
 	};
 }
 

@@ -133,7 +133,9 @@ describe('watching a migration in another process', () => {
 	});
 
 	it('calls a "running" record without a live lock holder stopped (killed), and a finished one done', () => {
-		assert.equal(replay([watched(50, {holderPid: undefined})]).mode, 'aborted');
+		const died = replay([watched(50, {holderPid: undefined})]);
+		assert.equal(died.mode, 'aborted');
+		assert.equal(died.runnerGone, true, 'says the runner died (and s resumes)');
 		assert.equal(replay([watched(200, {status: 'done', holderPid: undefined})]).mode, 'done');
 	});
 });

@@ -33,6 +33,10 @@ function statusText(state: DashboardState, theme: Theme): string {
 		return fill(t.batchPending, state.pendingBatch);
 	}
 
+	if (state.runnerGone && state.mode === 'aborted') {
+		return t.runnerGone;
+	}
+
 	return state.mode === 'idle' ? t.idle : state.mode === 'done' ? t.doneHint : '';
 }
 
