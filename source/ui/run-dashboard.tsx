@@ -111,11 +111,14 @@ function listenToTerminal(options: {controller: DashboardController; stdin: Node
 	const {controller, stdin, stdout, onGone} = options;
 	const onInterrupt = () => controller.handlePress({kind: 'interrupt'});
 	process.on('SIGINT', onInterrupt);
+	// SIGTERM (a service manager stopping us) is a safe stop too; main.ts only records it.
+	process.on('SIGTERM', onInterrupt);
 	process.on('SIGHUP', onGone);
 	stdout.on('error', onGone);
 	stdin.on('end', onGone);
 	return () => {
 		process.off('SIGINT', onInterrupt);
+		process.off('SIGTERM', onInterrupt);
 		process.off('SIGHUP', onGone);
 		stdin.off('end', onGone);
 	};
