@@ -170,23 +170,31 @@ export class DashboardController {
 		for (const press of decodeKeys(input, key)) {
 			this.handlePress(press);
 		}
+
+		this.flush();
+	}
+
+	/**
+	 * A key's effect often comes back as an engine event (p → control:paused), which on its own
+	 * would wait for the next coalesced redraw (up to a second): draw it now, within the key's 150 ms.
+	 */
+	private flush(): void {
+		if (this.pendingNotify) {
+			this.notify();
+		}
 	}
 
 	/** Overlays take every key while open; otherwise the keymap decides. */
 	handlePress(press: KeyPress): void {
 		if (this.state.overlay.kind !== 'none') {
 			handleOverlayKey(this.commands, this.state, press);
-			return;
-		}
-
-		if (press.kind === 'interrupt') {
+		} else if (press.kind === 'interrupt') {
 			this.commands.interrupt();
-			return;
-		}
-
-		if (press.kind === 'char') {
+		} else if (press.kind === 'char') {
 			this.commands.key(press.char);
 		}
+
+		this.flush();
 	}
 
 	dispose(): void {

@@ -56,6 +56,28 @@ describe('dashboard keys and states in a real terminal (tmux)', () => {
 		assert.equal(await session.exitCode(), 130, 'qq is a double q: a forced stop of a run');
 	});
 
+	it('shows a key\'s effect at once while a run goes on (p: PAUSED / RUNNING)', async () => {
+		const paths = await runningWorkspace();
+		const session = open(`dashboard --workspace ${paths.root}`, {env: {QWEN3_MIGRATE_FAULTS: 'slow@batch=40:8000'}});
+		await session.waitFor(/IDLE/);
+		session.sendKeys('s');
+		await session.waitFor(/RUNNING {2}phase: embed/);
+		const latencies: number[] = [];
+		for (const expected of [/PAUSED/, /RUNNING/, /PAUSED/, /RUNNING/, /PAUSED/]) {
+			const sent = Date.now();
+			session.sendKeys('p');
+			await session.waitFor(expected, 5000);
+			latencies.push(Date.now() - sent);
+		}
+
+		// The target is 150 ms; tmux's capture and a shared 2-core machine add to it. The bug this
+		// guards against (an engine event's redraw coalesced to the next second) measured 0.9–1.1 s.
+		const median = latencies.sort((a, b) => a - b)[2]!;
+		assert.ok(median < 600, `key→screen ${latencies.join(', ')} ms`);
+		session.sendLiteral('qq');
+		assert.equal(await session.exitCode(), 130);
+	});
+
 	it('starts again with s after a failed run, clearing the old problem', async () => {
 		const paths = await runningWorkspace();
 		const model = path.join(paths.root, demoModelDirs.target);

@@ -274,4 +274,24 @@ describe('dashboard redraws', () => {
 		assert.equal(redraws, before + 1, 'a key redraws at once');
 		controller.dispose();
 	});
+
+	it('draws a key\'s effect that comes back as an engine event at once, not at the next coalesced redraw', () => {
+		const events = new MigrationEvents();
+		const control = new RunControl(32, events);
+		const controller = new DashboardController({events, control, quit: () => undefined}, {now: Date.now, running: true});
+		events.emit('run:start', {runId: 'r', source: 'a', target: 'b', strategy: 'regenerate', resumed: false, total: 100});
+		let redraws = 0;
+		let seen = '';
+		controller.subscribe(() => {
+			redraws++;
+			seen = controller.getState().mode;
+		});
+		// A progress event just drew a frame: the next background redraw would wait a second.
+		events.emit('progress', {phase: 'embed', done: 1, total: 100, failed: 0, blank: 0, truncated: 0, batchSize: 32, device: 'cpu'});
+		const before = redraws;
+		controller.handleKey('p', {});
+		assert.ok(redraws > before, 'redrawn synchronously with the key');
+		assert.equal(seen, 'paused', 'and the frame shows PAUSED');
+		controller.dispose();
+	});
 });
