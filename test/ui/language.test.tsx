@@ -8,7 +8,7 @@ import {allStrings, strings} from '../../source/ui/i18n.js';
 import {keymap} from '../../source/ui/keymap.js';
 import {plainLine} from '../../source/ui/plain-output.js';
 import {reduce, type DashboardState, type Overlay} from '../../source/ui/state.js';
-import {midMigration} from './fixtures.js';
+import {committed, midMigration, replay, t0} from './fixtures.js';
 
 const english: Theme = {color: false, unicode: true, strings: strings('en'), language: 'en'};
 const chinese: Theme = {color: false, unicode: true, strings: strings('zh'), language: 'zh'};
@@ -106,5 +106,23 @@ describe('dashboard dialogs and small terminals', () => {
 		const text = frame(state, 80, 24).join(' ').replaceAll(/[│\s]+/g, ' ');
 		assert.match(text, /so nothing can start\)/, 'the whole message, wrapped');
 		assert.match(text, /fix: python -m json\.tool settings\.json, or: cp settings_qwen3_example\.json settings\.json/);
+	});
+});
+
+describe('current advice', () => {
+	it('does not offer "switch to CPU" while the run is on the CPU, and does on the GPU', () => {
+		const onCpu = frame(midMigration(), 120, 40).join('\n');
+		assert.match(onCpu, /GPU out of memory/);
+		assert.match(onCpu, /\[b\] halve the batch size/);
+		assert.doesNotMatch(onCpu, /\[c\] switch to CPU|--device cpu/);
+		const onGpu = frame({...midMigration(), device: 'cuda'}, 120, 40).join('\n');
+		assert.match(onGpu, /\[c\] switch to CPU/);
+	});
+
+	it('lists resolved problems in the history view (h)', () => {
+		const resolved = replay(committed(t0 + 21_000, 416, 16, {batchSize: 16}), midMigration());
+		const text = frame(reduce(resolved, {type: 'overlay', overlay: {kind: 'history'}}), 100, 30).join('\n');
+		assert.match(text, /Earlier problems/);
+		assert.match(text, /GPU out of memory .* resolved/);
 	});
 });
