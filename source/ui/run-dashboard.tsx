@@ -63,7 +63,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
 	const backend: DashboardBackend = {verify: options.verify, check: options.check, rollback: options.rollback, quit: force => owner.quit(force)};
 	const controller = new DashboardController(backend, {now, readOnly: options.readOnly, running: options.startImmediately, strings: theme.strings});
 	const controlSocket = controlSocketPath(options.paths.lock);
-	const owner = new RunOwner({controller, backend, createMigration: options.readOnly ? undefined : options.createMigration, now, finish, exitWhenDone: options.exitWhenDone, controlSocket: options.problemAtOpen === undefined ? controlSocket : undefined});
+	const owner = new RunOwner({controller, backend, createMigration: options.readOnly ? undefined : options.createMigration, now, finish, exitWhenDone: options.exitWhenDone, lockFile: options.problemAtOpen === undefined ? options.paths.lock : undefined});
 	let attachment: Attachment | undefined;
 	backend.detach = () => {
 		attachment?.detach();

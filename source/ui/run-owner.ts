@@ -3,9 +3,7 @@
  * rollback: each start makes a new Migration), stopped safely by q or Ctrl+C, and kept running to
  * its end when the terminal goes away.
  */
-import {mkdirSync} from 'node:fs';
-import path from 'node:path';
-import {ControlServer} from '../engine/control/server.js';
+import {serveRunControl} from '../engine/control/serve.js';
 import {exitCodes} from '../engine/errors.js';
 import type {Migration} from '../engine/migration/migration.js';
 import type {DashboardBackend, DashboardController} from './controller.js';
@@ -20,8 +18,8 @@ export type RunOwnerOptions = {
 	now: () => number;
 	finish: (code: number) => void;
 	exitWhenDone?: boolean;
-	/** Where the run's control channel is served, so other logins can attach. */
-	controlSocket?: string;
+	/** The migration lock: the run's control channel is served beside it, so other logins can attach. */
+	lockFile?: string;
 };
 
 export class RunOwner {
@@ -76,7 +74,7 @@ export class RunOwner {
 				(error: unknown) => this.failed(error),
 			)
 			.finally(async () => {
-				await (await served)?.close();
+				await (await served)?.();
 				this.migration = undefined;
 				backend.control = undefined;
 				this.ended();
@@ -84,19 +82,9 @@ export class RunOwner {
 	}
 
 	/** Serves the run's control channel; without it (another owner, no socket) the run still runs. */
-	private async serve(migration: Migration): Promise<ControlServer | undefined> {
-		const {controlSocket} = this.options;
-		if (!controlSocket) {
-			return undefined;
-		}
-
-		try {
-			// The state directory may not exist yet on a workspace that never ran a migration.
-			mkdirSync(path.dirname(controlSocket), {recursive: true});
-			return await ControlServer.listen(controlSocket, {control: migration.control, events: migration.events});
-		} catch {
-			return undefined;
-		}
+	private async serve(migration: Migration): Promise<(() => Promise<void>) | undefined> {
+		const {lockFile} = this.options;
+		return lockFile ? serveRunControl(lockFile, migration) : undefined;
 	}
 
 	private failed(error: unknown): void {

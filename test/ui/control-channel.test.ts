@@ -6,6 +6,7 @@ import {after, describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {ControlClient} from '../../source/engine/control/client.js';
 import {protocolVersion} from '../../source/engine/control/protocol.js';
+import {attachToLiveRun, serveRunControl} from '../../source/engine/control/serve.js';
 import {ControlServer} from '../../source/engine/control/server.js';
 import {RunControl} from '../../source/engine/migration/control.js';
 import {MigrationEvents} from '../../source/engine/migration/events.js';
@@ -90,6 +91,19 @@ describe('run control channel (a real Unix socket)', () => {
 		const server = await ControlServer.listen(stale, {control, events});
 		closers.push(async () => server.close());
 		await attach(stale);
+	});
+
+	it('serves beside the migration lock in one call (creating the state directory), and finds no live run once closed', async () => {
+		const events = new MigrationEvents();
+		const control = new RunControl(32, events);
+		const lockFile = path.join(makeTempDir('qwen3-ctl-'), 'data', 'memory', 'qwen3-migrate', 'migration.lock');
+		const close = await serveRunControl(lockFile, {control, events});
+		const client = await attachToLiveRun(lockFile, {readOnly: true});
+		assert.ok(client, 'attached');
+		await until(() => client.snapshot?.batchSize === 32, 'the run\'s snapshot');
+		client.close();
+		await close();
+		assert.equal(await attachToLiveRun(lockFile, {readOnly: true}), undefined);
 	});
 
 	it('refuses a server that speaks another protocol version', async () => {
