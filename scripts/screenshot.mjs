@@ -4,8 +4,12 @@
 // HTML, and headless Chromium renders it to PNG.
 // Needs: npm run build, tmux, chromium (apt-get install chromium fonts-noto-cjk).
 // Usage: node scripts/screenshot.mjs [--columns 120] [--rows 34] [--out media/dashboard.png]
+//        node scripts/screenshot.mjs --cast media/detach-attach.cast   (no chromium needed)
+// --cast records an asciinema v2 cast of detaching and re-attaching instead: a dashboard starts
+// and pauses a run, its terminal is closed (SIGHUP), a second dashboard attaches, resumes it and
+// sees it finish. --cli picks the CLI (default dist/cli.js; .build/source/cli.js after typecheck).
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -19,6 +23,8 @@ const columns = Number(argument('columns', '120'));
 const rows = Number(argument('rows', '34'));
 const out = path.resolve(argument('out', 'media/dashboard.png'));
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const cli = path.resolve(root, argument('cli', 'dist/cli.js'));
+const castFile = argument('cast', undefined);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'qwen3-shot-'));
 const workspace = path.join(scratch, 'ws');
 const socket = `qwen3-shot-${process.pid}`;
@@ -89,9 +95,96 @@ function ansiToHtml(text) {
 	return `${html}${open()}${cells(text.slice(last))}</span>`;
 }
 
+/** Frames of a tmux pane, timed, as an asciinema v2 cast (each frame redraws the whole screen). */
+function castRecorder(session) {
+	const started = Date.now();
+	const events = [];
+	let last = '';
+	return {
+		frame() {
+			const screen = tmux('capture-pane', '-p', '-e', '-t', session);
+			if (screen !== last) {
+				last = screen;
+				events.push([(Date.now() - started) / 1000, 'o', `\u001B[H\u001B[2J${screen.replaceAll('\n', '\r\n')}`]);
+			}
+
+			return screen;
+		},
+		note(text) {
+			events.push([(Date.now() - started) / 1000, 'o', `\u001B[H\u001B[2J\r\n  ${text}\r\n`]);
+			spawnSync('sleep', ['1.5']);
+		},
+		write(file) {
+			const header = {version: 2, width: columns, height: rows, title: 'qwen3-migrate: detach and re-attach'};
+			writeFileSync(file, `${[header, ...events].map(event => JSON.stringify(event)).join('\n')}\n`);
+		},
+	};
+}
+
+const plain = text => text.replaceAll(new RegExp(`${String.fromCodePoint(27)}\\[[\\d;]*m`, 'g'), '');
+
+function waitFrames(recorder, pattern, timeoutMs = 120_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (pattern.test(plain(recorder.frame()))) return;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}`);
+		spawnSync('sleep', ['0.25']);
+	}
+}
+
+/** Detach and re-attach, recorded as a cast. */
+function recordCast(file) {
+	execFileSync(process.execPath, [cli, 'demo', workspace, '--messages', '3000', '--channels', '3', '--no-ui'], {stdio: 'inherit'});
+	const env = `env LANG=C.UTF-8 TERM=xterm-256color FORCE_COLOR=3 QWEN3_MIGRATE_FAULTS=slow@batch=8:4000`;
+	tmux('new-session', '-d', '-s', 'first', '-x', String(columns), '-y', String(rows), `${env} ${process.execPath} ${cli} dashboard --workspace ${workspace}; sleep 60`);
+	const first = castRecorder('first');
+	waitFrames(first, /IDLE/);
+	tmux('send-keys', '-t', 'first', 's');
+	waitFrames(first, /RUNNING/);
+	waitFrames(first, /[1-9]\d*\/\d+ /);
+	tmux('send-keys', '-t', 'first', 'p');
+	waitFrames(first, /PAUSED/);
+	first.note('The SSH session drops (tmux kill-session): the paused run goes on in the background.');
+	tmux('kill-session', '-t', 'first');
+	tmux('new-session', '-d', '-s', 'second', '-x', String(columns), '-y', String(rows), `${env} ${process.execPath} ${cli} dashboard --workspace ${workspace}; sleep 60`);
+	first.note('A new login: qwen3-migrate dashboard --workspace ... attaches to the live run.');
+	const second = castRecorder('second');
+	waitFrames(second, /PAUSED/);
+	spawnSync('sleep', ['1']);
+	second.frame();
+	tmux('send-keys', '-t', 'second', 'p');
+	waitFrames(second, /RUNNING|DONE/);
+	waitFrames(second, /DONE|finished/, 180_000);
+	spawnSync('sleep', ['1']);
+	second.frame();
+	// One cast: the first dashboard's frames, the notes, then the second dashboard's.
+	first.write(file);
+	const firstLines = readFileSync(file, 'utf8').trim().split('\n');
+	second.write(file);
+	const secondLines = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+	const offset = JSON.parse(firstLines.at(-1))[0] + 0.5;
+	const shifted = secondLines.map(line => {
+		const event = JSON.parse(line);
+		return JSON.stringify([Number((event[0] + offset).toFixed(3)), event[1], event[2]]);
+	});
+	writeFileSync(file, `${[...firstLines, ...shifted].join('\n')}\n`);
+	console.log(`wrote ${file}`);
+}
+
 try {
-	execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'demo', workspace, '--messages', '6000', '--channels', '6', '--no-ui'], {stdio: 'inherit'});
-	const command = `env LANG=C.UTF-8 TERM=xterm-256color FORCE_COLOR=3 QWEN3_MIGRATE_FAULTS=oom@size\\>16 ${process.execPath} ${path.join(root, 'dist/cli.js')} migrate --workspace ${workspace} --yes --batch-size 64; sleep 60`;
+	if (castFile) {
+		recordCast(path.resolve(castFile));
+	} else {
+		screenshot();
+	}
+} finally {
+	spawnSync('tmux', ['-L', socket, 'kill-server']);
+	rmSync(scratch, {recursive: true, force: true});
+}
+
+function screenshot() {
+	execFileSync(process.execPath, [cli, 'demo', workspace, '--messages', '6000', '--channels', '6', '--no-ui'], {stdio: 'inherit'});
+	const command = `env LANG=C.UTF-8 TERM=xterm-256color FORCE_COLOR=3 QWEN3_MIGRATE_FAULTS=oom@size\\>16 ${process.execPath} ${cli} migrate --workspace ${workspace} --yes --batch-size 64; sleep 60`;
 	tmux('new-session', '-d', '-s', 'shot', '-x', String(columns), '-y', String(rows), command);
 	let screen = '';
 	const deadline = Date.now() + 180_000;
@@ -116,7 +209,4 @@ i.w{width:18px}
 	const height = Math.ceil(rows * 18.75 + 32);
 	execFileSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${path.join(scratch, 'profile')}`, `--window-size=${width},${height}`, `--screenshot=${out}`, `file://${htmlFile}`], {stdio: 'inherit'});
 	console.log(`wrote ${out}`);
-} finally {
-	spawnSync('tmux', ['-L', socket, 'kill-server']);
-	rmSync(scratch, {recursive: true, force: true});
 }

@@ -1,27 +1,20 @@
 /**
  * Connects a dashboard to what it shows: engine events, resource readings, the log file and the
- * clock go through the pure reducer; keys become engine commands. Subscribers (the Ink app) are
- * told only when the state object actually changed.
+ * clock go through the pure reducer; keys (one at a time, however they arrive) go to the overlay
+ * that is open or to the keymap. Subscribers (the Ink app) are told only when the state changed.
  */
 import type {LogEntry} from '../engine/log/format.js';
-import type {RunControl} from '../engine/migration/control.js';
 import type {MigrationEvents, MigrationEventName} from '../engine/migration/events.js';
 import type {ResourceReading} from '../engine/monitor/resources.js';
-import {commandForKey, stepBatchSize, type DashboardCommand} from './keymap.js';
+import {CommandRunner} from './commands.js';
+import {decodeKeys, type InkKey, type KeyPress} from './keys.js';
+import {handleOverlayKey} from './overlay-keys.js';
+import {strings, type Strings} from './i18n.js';
 import {initialState, reduce, type DashboardAction, type DashboardState, type EngineEvent} from './state.js';
+import type {DashboardBackend} from './backend.js';
 
-/** What the dashboard can ask of the migration it watches. */
-export type DashboardBackend = {
-	/** Starts a migration when idle; resolves when it has finished (any outcome). */
-	start?: () => void;
-	control?: RunControl;
-	events?: MigrationEvents;
-	verify?: () => Promise<{ok: boolean; text: string}>;
-	check?: () => Promise<{ok: boolean; text: string}>;
-	rollback?: () => Promise<string>;
-	/** Called when the user quits: `force` after a second q or Ctrl+C. */
-	quit: (force: boolean) => void;
-};
+export type {DashboardBackend, DashboardControl} from './backend.js';
+
 
 /**
  * Engine events and the periodic update redraw at most once a second (as btop and k9s refresh);
@@ -38,9 +31,12 @@ const forwardedEvents: MigrationEventName[] = [
 	'run:aborted',
 	'run:error',
 	'progress',
+	'batch:start',
+	'batch:commit:done',
 	'batch:error',
 	'batch:size:change',
 	'device:change',
+	'index:channel:done',
 	'run:stall',
 	'db:busy',
 	'memory:low',
@@ -49,19 +45,24 @@ const forwardedEvents: MigrationEventName[] = [
 	'verify:result',
 ];
 
+export type ControllerOptions = {now: () => number; readOnly?: boolean; running?: boolean; batchSize?: number; strings?: Strings};
+
 export class DashboardController {
 	private state: DashboardState;
 	private readonly listeners = new Set<() => void>();
 	private readonly unsubscribe: Array<() => void> = [];
 	private lastNotifyAt = 0;
 	private pendingNotify: NodeJS.Timeout | undefined;
+	private readonly commands: CommandRunner;
+	readonly now: () => number;
 
 	constructor(
-		private readonly backend: DashboardBackend,
-		options: {now: () => number; readOnly?: boolean; running?: boolean; batchSize?: number},
-		private readonly now = options.now,
+		readonly backend: DashboardBackend,
+		options: ControllerOptions,
 	) {
-		this.state = initialState({now: now(), readOnly: options.readOnly, mode: options.running ? 'starting' : 'idle', batchSize: options.batchSize});
+		this.now = options.now;
+		this.state = initialState({now: this.now(), readOnly: options.readOnly, mode: options.running ? 'starting' : 'idle', batchSize: options.batchSize});
+		this.commands = new CommandRunner(this, options.strings ?? strings('en'));
 		this.attach(backend.events);
 	}
 
@@ -137,198 +138,36 @@ export class DashboardController {
 		}
 	}
 
-	/** A key press: overlays first (a confirmation takes every key), then the keymap. */
-	handleKey(input: string, key: {escape?: boolean; return?: boolean; ctrl?: boolean; backspace?: boolean; delete?: boolean}): void {
-		const {overlay} = this.state;
-		if (key.ctrl && input === 'c') {
-			this.backend.quit(true);
-			return;
+	/** One Ink input event: every key it holds, in order (a burst like "bb" is two halvings). */
+	handleKey(input: string, key: InkKey): void {
+		for (const press of decodeKeys(input, key)) {
+			this.handlePress(press);
 		}
 
-		if (overlay.kind === 'confirm-rollback') {
-			this.handleRollbackTyping(input, key, overlay.typed);
-			return;
-		}
+		this.flush();
+	}
 
-		if (overlay.kind === 'confirm-quit') {
-			this.dispatch({type: 'overlay', overlay: {kind: 'none'}});
-			if (input === 'y' || input === 'Y') {
-				this.quit();
-			}
-
-			return;
-		}
-
-		if (overlay.kind === 'help' && (key.escape || input === '?')) {
-			this.dispatch({type: 'overlay', overlay: {kind: 'none'}});
-			return;
-		}
-
-		const command = commandForKey(input, this.state.readOnly);
-		if (command) {
-			this.run(command);
+	/**
+	 * A key's effect often comes back as an engine event (p → control:paused), which on its own
+	 * would wait for the next coalesced redraw (up to a second): draw it now, within the key's 150 ms.
+	 */
+	private flush(): void {
+		if (this.pendingNotify) {
+			this.notify();
 		}
 	}
 
-	private handleRollbackTyping(input: string, key: {escape?: boolean; return?: boolean; backspace?: boolean; delete?: boolean}, typed: string): void {
-		if (key.escape) {
-			this.dispatch({type: 'overlay', overlay: {kind: 'none'}});
-			return;
+	/** Overlays take every key while open; otherwise the keymap decides. */
+	handlePress(press: KeyPress): void {
+		if (this.state.overlay.kind !== 'none') {
+			handleOverlayKey(this.commands, this.state, press);
+		} else if (press.kind === 'interrupt') {
+			this.commands.interrupt();
+		} else if (press.kind === 'char') {
+			this.commands.key(press.char);
 		}
 
-		if (key.return) {
-			// Enter alone (or with anything but the word) cancels: never a rollback by accident.
-			this.dispatch({type: 'overlay', overlay: {kind: 'none'}});
-			if (typed === 'rollback') {
-				void this.runRollback();
-			}
-
-			return;
-		}
-
-		const next = key.backspace || key.delete ? typed.slice(0, -1) : `${typed}${input}`.slice(0, 20);
-		this.dispatch({type: 'overlay', overlay: {kind: 'confirm-rollback', typed: next}});
-	}
-
-	private notice(text: string): void {
-		this.dispatch({type: 'notice', text, now: this.now()});
-	}
-
-	run(command: DashboardCommand): void {
-		const {control} = this.backend;
-		const running = this.state.mode === 'running' || this.state.mode === 'paused' || this.state.mode === 'starting';
-		switch (command) {
-			case 'help': {
-				this.dispatch({type: 'overlay', overlay: {kind: 'help'}});
-				break;
-			}
-
-			case 'quit': {
-				if (this.state.quitRequested) {
-					this.backend.quit(true);
-				} else if (this.state.phase === 'cutover' && running) {
-					this.dispatch({type: 'overlay', overlay: {kind: 'confirm-quit'}});
-				} else {
-					this.quit();
-				}
-
-				break;
-			}
-
-			case 'start': {
-				// Also resumes a run that was stopped or failed (the engine picks up its checkpoint).
-				const startable = this.state.mode === 'idle' || this.state.mode === 'aborted' || this.state.mode === 'failed';
-				if (startable && this.backend.start) {
-					this.dispatch({type: 'mode', mode: 'starting', now: this.now()});
-					this.backend.start();
-				}
-
-				break;
-			}
-
-			case 'toggle-pause': {
-				if (control && running) {
-					if (control.paused) {
-						control.resume();
-					} else {
-						control.pause();
-					}
-				}
-
-				break;
-			}
-
-			case 'retry-failed': {
-				if (control && running) {
-					control.retryFailed();
-					this.notice('failed messages will be retried');
-				}
-
-				break;
-			}
-
-			case 'halve-batch': {
-				control?.halveBatchSize('user');
-				break;
-			}
-
-			case 'increase-batch':
-			case 'decrease-batch': {
-				if (control) {
-					control.setBatchSize(stepBatchSize(control.batchSize, command === 'increase-batch' ? 1 : -1), 'user');
-				}
-
-				break;
-			}
-
-			case 'switch-cpu': {
-				if (control && this.state.device !== 'cpu') {
-					control.switchDevice('cpu');
-					this.notice('switching to CPU after the batch in flight');
-				} else {
-					this.notice('already on CPU');
-				}
-
-				break;
-			}
-
-			case 'verify': {
-				void this.runReport(this.backend.verify, 'verifying...');
-				break;
-			}
-
-			case 'check': {
-				void this.runReport(this.backend.check, 'checking...');
-				break;
-			}
-
-			case 'rollback': {
-				if (this.backend.rollback) {
-					this.dispatch({type: 'overlay', overlay: {kind: 'confirm-rollback', typed: ''}});
-				}
-
-				break;
-			}
-		}
-	}
-
-	private quit(): void {
-		this.dispatch({type: 'quit-requested'});
-		this.backend.quit(false);
-	}
-
-	/** Runs verify or check and shows its one-line summary. */
-	private async runReport(report: (() => Promise<{ok: boolean; text: string}>) | undefined, working: string): Promise<void> {
-		if (!report) {
-			return;
-		}
-
-		this.notice(working);
-		try {
-			const result = await report();
-			this.dispatch({type: 'verify', ...result});
-			this.notice(`${result.ok ? 'OK' : 'FAIL'}: ${result.text}`);
-		} catch (error) {
-			this.dispatch({type: 'verify', ok: false, text: (error as Error).message});
-			this.notice(`FAIL: ${(error as Error).message}`);
-		}
-	}
-
-	private async runRollback(): Promise<void> {
-		if (!this.backend.rollback) {
-			return;
-		}
-
-		this.dispatch({type: 'overlay', overlay: {kind: 'busy', message: 'rolling back...'}});
-		try {
-			const text = await this.backend.rollback();
-			this.notice(text);
-			this.dispatch({type: 'mode', mode: 'idle', now: this.now()});
-		} catch (error) {
-			this.notice(`rollback failed: ${(error as Error).message}`);
-		} finally {
-			this.dispatch({type: 'overlay', overlay: {kind: 'none'}});
-		}
+		this.flush();
 	}
 
 	dispose(): void {

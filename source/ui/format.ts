@@ -42,12 +42,12 @@ export function displayWidth(text: string): number {
 }
 
 /** Cuts a string to `width` columns (CJK characters count two), with an ellipsis. */
-export function fit(text: string, width: number): string {
+export function fit(text: string, width: number, ellipsis = '…'): string {
 	let columns = 0;
 	let result = '';
 	for (const char of text) {
 		if (columns + charWidth(char) > width) {
-			return `${result.slice(0, Math.max(0, result.length - 1))}…`;
+			return `${result.slice(0, Math.max(0, result.length - 1))}${ellipsis}`;
 		}
 
 		columns += charWidth(char);
@@ -55,4 +55,49 @@ export function fit(text: string, width: number): string {
 	}
 
 	return result;
+}
+
+const asciiReplacements: Record<string, string> = {'—': '-', '–': '-', '·': '|', '×': 'x', '→': '->', '←': '<-', '…': '...', '“': '"', '”': '"', '‘': "'", '’': "'", '█': '#', '░': '-'};
+
+/** Outside a UTF-8 locale every character on screen must be ASCII: known symbols get ASCII forms, the rest "?". */
+export function toAscii(text: string): string {
+	let result = '';
+	for (const char of text) {
+		result += char <= '\u007E' ? char : (asciiReplacements[char] ?? '?');
+	}
+
+	return result;
+}
+
+/** Splits text into lines of at most `width` columns, at spaces where it can (CJK anywhere). */
+export function wrapText(text: string, width: number): string[] {
+	const lines: string[] = [];
+	for (const paragraph of text.split('\n')) {
+		let line = '';
+		for (const word of paragraph.split(/(?<= )/)) {
+			if (displayWidth(line + word.trimEnd()) <= width) {
+				line += word;
+				continue;
+			}
+
+			if (line.trim() !== '') {
+				lines.push(line.trimEnd());
+				line = '';
+			}
+
+			// A word longer than the line (or CJK text without spaces) is cut by columns.
+			for (const char of word) {
+				if (displayWidth(line + char) > width) {
+					lines.push(line.trimEnd());
+					line = '';
+				}
+
+				line += char;
+			}
+		}
+
+		lines.push(line.trimEnd());
+	}
+
+	return lines;
 }

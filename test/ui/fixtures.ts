@@ -34,6 +34,11 @@ export function reading(overrides: Partial<ResourceReading> = {}): ResourceReadi
 	};
 }
 
+/** A batch of `size` committed, then the progress it leads to (as the engine emits them). */
+export function committed(now: number, done: number, size: number, extra: Parameters<typeof progress>[2] = {}): DashboardAction[] {
+	return [engine({name: 'batch:commit:done', payload: {size, ms: 5, inferenceMs: 50}}, now), progress(now, done, extra)];
+}
+
 /** A migration mid-way: 20 s of steady progress, an out-of-memory halving, a few log lines. */
 export function midMigration(): DashboardState {
 	const actions: DashboardAction[] = [
@@ -41,7 +46,7 @@ export function midMigration(): DashboardState {
 		engine({name: 'run:phase:enter', payload: {phase: 'embed'}}, t0),
 	];
 	for (let second = 1; second <= 20; second++) {
-		actions.push(progress(t0 + second * 1000, second * 20));
+		actions.push(...committed(t0 + second * 1000, second * 20, 20));
 	}
 
 	actions.push(

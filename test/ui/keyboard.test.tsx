@@ -5,7 +5,7 @@ import {RunControl} from '../../source/engine/migration/control.js';
 import {MigrationEvents} from '../../source/engine/migration/events.js';
 import {App} from '../../source/ui/components/App.js';
 import type {Theme} from '../../source/ui/components/theme.js';
-import {DashboardController} from '../../source/ui/controller.js';
+import {DashboardController, type DashboardBackend} from '../../source/ui/controller.js';
 import {strings} from '../../source/ui/i18n.js';
 import {keymap} from '../../source/ui/keymap.js';
 import {t0} from './fixtures.js';
@@ -22,7 +22,7 @@ async function waitForFrame(app: {lastFrame: () => string | undefined}, pattern:
 	assert.match(app.lastFrame() ?? '', pattern);
 }
 
-function setup(options: {readOnly?: boolean} = {}) {
+function setup(options: {readOnly?: boolean; backend?: Partial<DashboardBackend>} = {}) {
 	const events = new MigrationEvents();
 	const control = new RunControl(32, events);
 	const calls: string[] = [];
@@ -40,18 +40,19 @@ function setup(options: {readOnly?: boolean} = {}) {
 				return Promise.resolve({ok: true, text: 'verified'});
 			},
 			start: () => calls.push('start'),
+			...options.backend,
 		},
 		{now: () => t0, readOnly: options.readOnly, running: true},
 	);
 	events.emit('run:start', {runId: 'r', source: 'a', target: 'b', strategy: 'regenerate', resumed: false, total: 100});
 	events.emit('progress', {phase: 'embed', done: 10, total: 100, failed: 1, blank: 0, truncated: 0, batchSize: 32, device: 'cuda'});
 	const app = render(<App controller={controller} theme={theme} workspace="/ws" />);
-	return {app, control, calls, controller};
+	return {app, control, calls, controller, events};
 }
 
 describe('dashboard keys', () => {
 	it('sends each hotkey to its engine command', async () => {
-		const {app, control, calls} = setup();
+		const {app, control, calls, events} = setup();
 		app.stdin.write('b');
 		await tick();
 		assert.equal(control.batchSize, 16);
@@ -77,7 +78,64 @@ describe('dashboard keys', () => {
 		app.stdin.write('v');
 		await tick();
 		assert.deepEqual(calls, ['verify']);
-		await waitForFrame(app, /batch: 16/);
+		await waitForFrame(app, /batch: 32 → 16 \(pending\)/);
+		events.emit('batch:start', {size: 16, firstRowid: 1});
+		await waitForFrame(app, /batch: 16 /);
+		app.unmount();
+	});
+
+	it('counts every key of a burst: bb halves twice, and a burst with Backspace erases', async () => {
+		const {app, control} = setup();
+		app.stdin.write('bb');
+		await tick();
+		assert.equal(control.batchSize, 8);
+		app.stdin.write('R');
+		await tick();
+		app.stdin.write('rollbaxy\u007F\u007Fck');
+		await tick();
+		assert.match(app.lastFrame()!, /> rollback_/, 'DEL erased one character each, inserted nothing');
+		app.stdin.write('\u0015');
+		await tick();
+		assert.match(app.lastFrame()!, /> _/, 'Ctrl+U erased the line');
+		app.unmount();
+	});
+
+	it('takes all keys in an overlay: nothing reaches the run while help is open', async () => {
+		const {app, control} = setup();
+		app.stdin.write('?');
+		await tick();
+		app.stdin.write('bp');
+		await tick();
+		assert.equal(control.batchSize, 32);
+		assert.equal(control.paused, false);
+		app.stdin.write('\u001B');
+		await tick();
+		assert.doesNotMatch(app.lastFrame()!, /this help/);
+		app.unmount();
+	});
+
+	it('says why a key cannot act, on the status line, at once', async () => {
+		const {app, controller} = setup();
+		controller.dispatch({type: 'engine', event: {name: 'device:change', payload: {from: 'cuda', to: 'cpu', reason: 'user'}}, now: t0});
+		app.stdin.write('c');
+		await tick();
+		assert.match(app.lastFrame()!, /c: already on the CPU/);
+		app.stdin.write('s');
+		await tick();
+		assert.match(app.lastFrame()!, /s: a migration is already running/);
+		app.unmount();
+	});
+
+	it('caps + at the token budget (max_batch_tokens)', async () => {
+		const {app, control} = setup();
+		control.tokenBudget = 64;
+		for (const _ of [1, 2, 3, 4]) {
+			app.stdin.write('+');
+			await tick();
+		}
+
+		assert.equal(control.batchSize, 64);
+		assert.match(app.lastFrame()!, /capped at 64 by max_batch_tokens/);
 		app.unmount();
 	});
 
@@ -102,9 +160,8 @@ describe('dashboard keys', () => {
 
 		app.stdin.write('\r');
 		await tick();
-		assert.deepEqual(calls, [], 'a misspelt word cancels');
-		app.stdin.write('R');
-		await tick();
+		assert.deepEqual(calls, [], 'a misspelt word does not roll back');
+		assert.match(app.lastFrame()!, /type exactly: rollback/, 'and says so');
 		for (const char of 'rollback') {
 			app.stdin.write(char);
 			await tick();
@@ -113,20 +170,25 @@ describe('dashboard keys', () => {
 		assert.match(app.lastFrame()!, /> rollback_/);
 		app.stdin.write('\r');
 		await tick();
+		await waitForFrame(app, /ROLLED BACK/);
 		assert.deepEqual(calls, ['rollback']);
+		assert.doesNotMatch(app.lastFrame()!, /10\/100/, 'the progress is reset');
 		app.unmount();
 	});
 
-	it('quits safely with q, and forces with a second q or Ctrl+C', async () => {
-		const {app, calls} = setup();
-		app.stdin.write('q');
+	it('quits safely with q or Ctrl+C, and forces with a second one, even in one burst (qq)', async () => {
+		const first = setup();
+		first.app.stdin.write('qq');
 		await tick();
-		app.stdin.write('q');
+		assert.deepEqual(first.calls, ['quit', 'quit:force']);
+		first.app.unmount();
+		const second = setup();
+		second.app.stdin.write('\u0003');
 		await tick();
-		app.stdin.write('\u0003');
+		second.app.stdin.write('\u0003');
 		await tick();
-		assert.deepEqual(calls, ['quit', 'quit:force', 'quit:force']);
-		app.unmount();
+		assert.deepEqual(second.calls, ['quit', 'quit:force'], 'Ctrl+C stops safely first');
+		second.app.unmount();
 	});
 
 	it('asks before quitting during cut-over, with staying as the default', async () => {
@@ -150,9 +212,16 @@ describe('dashboard keys', () => {
 		const {app} = setup();
 		app.stdin.write('?');
 		await tick();
-		const frame = app.lastFrame()!;
+		// However many pages the terminal needs, paging with space shows every key.
+		let seen = app.lastFrame()!;
+		for (let page = 0; page < keymap.length && /page \d+\/\d+/.test(app.lastFrame()!); page++) {
+			app.stdin.write(' ');
+			await tick();
+			seen += app.lastFrame()!;
+		}
+
 		for (const binding of keymap) {
-			assert.ok(frame.includes(binding.label.en), binding.label.en);
+			assert.ok(seen.includes(binding.label.en), binding.label.en);
 		}
 
 		app.stdin.write('?');
@@ -163,7 +232,7 @@ describe('dashboard keys', () => {
 
 	it('allows no action in read-only mode', async () => {
 		const {app, control, calls} = setup({readOnly: true});
-		for (const key of ['b', 'p', 'r', 'c', 'v', 'R', '+']) {
+		for (const key of ['b', 'p', 'c', 'v', 'R', '+']) {
 			app.stdin.write(key);
 			await tick();
 		}
@@ -171,6 +240,7 @@ describe('dashboard keys', () => {
 		assert.equal(control.batchSize, 32);
 		assert.equal(control.paused, false);
 		assert.deepEqual(calls, []);
+		assert.match(app.lastFrame()!, /read-only: this dashboard only watches/);
 		app.stdin.write('q');
 		await tick();
 		assert.deepEqual(calls, ['quit']);
@@ -202,6 +272,26 @@ describe('dashboard redraws', () => {
 		const before = redraws;
 		controller.handleKey('?', {});
 		assert.equal(redraws, before + 1, 'a key redraws at once');
+		controller.dispose();
+	});
+
+	it('draws a key\'s effect that comes back as an engine event at once, not at the next coalesced redraw', () => {
+		const events = new MigrationEvents();
+		const control = new RunControl(32, events);
+		const controller = new DashboardController({events, control, quit: () => undefined}, {now: Date.now, running: true});
+		events.emit('run:start', {runId: 'r', source: 'a', target: 'b', strategy: 'regenerate', resumed: false, total: 100});
+		let redraws = 0;
+		let seen = '';
+		controller.subscribe(() => {
+			redraws++;
+			seen = controller.getState().mode;
+		});
+		// A progress event just drew a frame: the next background redraw would wait a second.
+		events.emit('progress', {phase: 'embed', done: 1, total: 100, failed: 0, blank: 0, truncated: 0, batchSize: 32, device: 'cpu'});
+		const before = redraws;
+		controller.handleKey('p', {});
+		assert.ok(redraws > before, 'redrawn synchronously with the key');
+		assert.equal(seen, 'paused', 'and the frame shows PAUSED');
 		controller.dispose();
 	});
 });

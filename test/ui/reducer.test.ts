@@ -3,7 +3,7 @@ import {describe, it} from 'node:test';
 import {etaOf, rateOf} from '../../source/engine/util/rate.js';
 import {activeProblems} from '../../source/ui/problems.js';
 import {initialState, reduce} from '../../source/ui/state.js';
-import {engine, midMigration, progress, reading, replay, t0} from './fixtures.js';
+import {committed, engine, midMigration, progress, reading, replay, t0} from './fixtures.js';
 
 describe('dashboard reducer', () => {
 	it('tracks progress, rate over ~10 s and a per-second throughput sparkline', () => {
@@ -19,13 +19,11 @@ describe('dashboard reducer', () => {
 	});
 
 	it('has no ETA until there are enough samples, and never NaN, negative, infinite or past 100%', () => {
-		const one = replay([progress(t0 + 100, 10)]);
+		const one = replay(committed(t0 + 100, 10, 10));
 		assert.equal(rateOf(one.rateSamples), undefined);
 		assert.equal(etaOf(rateOf(one.rateSamples), 990), undefined);
 		const stalled = replay([progress(t0, 10), progress(t0 + 5000, 10)]);
 		assert.equal(etaOf(rateOf(stalled.rateSamples), 990), undefined, 'zero rate: no ETA');
-		const recount = replay([progress(t0, 500), progress(t0 + 2000, 600), progress(t0 + 3000, 100)]);
-		assert.equal(rateOf(recount.rateSamples), undefined, 'a count going backwards restarts the window');
 		assert.equal(etaOf(5, -20), 0);
 	});
 
@@ -90,7 +88,7 @@ describe('troubleshooting', () => {
 	it('flags a slow migration (< 100 vectors/min), memory growth over 500 MB and failed messages', () => {
 		const actions = [engine({name: 'run:start', payload: {runId: 'r', source: 'a', target: 'b', strategy: 'regenerate', resumed: false, total: 1000}}, t0)];
 		for (let second = 0; second <= 70; second += 5) {
-			actions.push(progress(t0 + second * 1000, Math.floor(second / 60)));
+			actions.push(...committed(t0 + second * 1000, Math.floor(second / 60), second === 60 ? 1 : 0));
 		}
 
 		const slow = replay(actions);
@@ -101,9 +99,21 @@ describe('troubleshooting', () => {
 		assert.equal(activeProblems(failed)[0]?.problem.id, 'failed-messages');
 	});
 
-	it('lets an out-of-memory episode fade after a minute', () => {
-		const state = reduce(midMigration(), {type: 'tick', now: t0 + 90_000});
-		assert.ok(!activeProblems({...state, logLines: []}).some(problem => problem.problem.id === 'gpu-oom'));
+	it('keeps an out-of-memory problem until a smaller batch commits, then lists it in the history', () => {
+		const unresolved = reduce(midMigration(), {type: 'tick', now: t0 + 90_000});
+		assert.equal(activeProblems(unresolved)[0]?.problem.id, 'gpu-oom', 'no commit since: still current');
+		const resolved = replay(committed(t0 + 21_000, 416, 16, {batchSize: 16}), midMigration());
+		assert.ok(!activeProblems(resolved).some(problem => problem.problem.id === 'gpu-oom'), 'resolved, and its log line does not bring it back');
+		assert.deepEqual(
+			resolved.history.map(past => past.id),
+			['gpu-oom'],
+		);
+	});
+
+	it('shows the newest unresolved problem first, not the oldest', () => {
+		const locked = replay([engine({name: 'db:busy', payload: {attempt: 1, waitMs: 100, message: 'database is locked'}}, t0 + 25_000)], midMigration());
+		assert.equal(activeProblems(locked)[0]?.problem.id, 'database-locked');
+		assert.equal(activeProblems(locked)[1]?.problem.id, 'gpu-oom');
 	});
 });
 
@@ -123,7 +133,9 @@ describe('watching a migration in another process', () => {
 	});
 
 	it('calls a "running" record without a live lock holder stopped (killed), and a finished one done', () => {
-		assert.equal(replay([watched(50, {holderPid: undefined})]).mode, 'aborted');
+		const died = replay([watched(50, {holderPid: undefined})]);
+		assert.equal(died.mode, 'aborted');
+		assert.equal(died.runnerGone, true, 'says the runner died (and s resumes)');
 		assert.equal(replay([watched(200, {status: 'done', holderPid: undefined})]).mode, 'done');
 	});
 });

@@ -6,7 +6,6 @@ import {Migration} from '../../engine/migration/migration.js';
 import {rollbackMigration} from '../../engine/migration/rollback.js';
 import {runCheck} from '../../engine/ops/check.js';
 import {runVerify} from '../../engine/ops/verify.js';
-import {loadSettings} from '../../engine/settings/load.js';
 import {openWorkspace, rollbackWorkspacePaths, workspacePaths, workspacePathsLenient} from '../../engine/workspace.js';
 import {runDashboard} from '../../ui/run-dashboard.js';
 import type {CommandContext} from './define-command.js';
@@ -20,19 +19,21 @@ export type OpenDashboardOptions = {
 
 /** Opens the dashboard on a workspace; the commands that can show one call this. */
 export async function openDashboard(options: OpenDashboardOptions, context: CommandContext): Promise<number> {
-	const settingsPaths = workspacePaths(options.root);
-	const databasePath = (() => {
-		try {
-			return loadSettings(settingsPaths.settings).settings.memory_system.database_path;
-		} catch {
-			// A broken settings.json is shown in the dashboard (the migration reports it on start).
-			return undefined;
-		}
-	})();
-	const paths = workspacePaths(options.root, databasePath);
+	// A missing workspace or a broken settings.json shows in the troubleshooting pane at open.
+	let problemAtOpen: unknown;
+	let paths = workspacePaths(options.root);
+	try {
+		const lenient = workspacePathsLenient(options.root);
+		paths = lenient.paths;
+		problemAtOpen = lenient.settingsError;
+	} catch (error) {
+		problemAtOpen = error;
+	}
+
 	return runDashboard({
 		paths,
 		createMigration: options.createMigration ?? (() => new Migration({workspace: options.root, env: context.env})),
+		problemAtOpen,
 		startImmediately: options.startImmediately,
 		readOnly: options.readOnly,
 		env: context.env,

@@ -141,6 +141,7 @@ export class EmbedLoop {
 				device: context.embedder.device,
 			});
 			const dimension = context.vectors.dimension;
+			context.events.emit('batch:start', {size: rows.length, firstRowid: rows[0]?.rowid ?? 0});
 			const produced = unique.length > 0 ? await context.vectors.produce(unique) : {result: {vectors: new Float32Array(), dimension, inferenceMs: 0}, truncated: 0};
 			const keyOf = new Map(rows.map((row, index) => [row, keys[index]!]));
 			const byKey = new Map(remembered);

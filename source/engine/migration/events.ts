@@ -34,6 +34,8 @@ export type MigrationEventMap = {
 	'run:aborted': {runId: string; phase: Phase; done: number; total: number};
 	/** A phase threw: the run stops; the error says why and how to fix it (the process exits non-zero). */
 	'run:error': {error: Error; phase: Phase};
+	/** A batch was handed to the model (the dashboard applies a pending batch-size change here). */
+	'batch:start': {size: number; firstRowid: number};
 	/** A batch's vectors and its checkpoint were committed in one transaction. */
 	'batch:commit:done': {size: number; ms: number; inferenceMs: number};
 	/** A batch failed; the engine is handling it (halving, bisecting, retrying). */

@@ -19,9 +19,14 @@ function useTerminalSize(): {columns: number; rows: number} {
 	return size;
 }
 
-export function App({controller, theme, workspace}: {controller: DashboardController; theme: Theme; workspace: string}) {
+/** `closing` makes the last frame empty, so quitting leaves a clean terminal. */
+export function App({controller, theme, workspace, closing}: {controller: DashboardController; theme: Theme; workspace: string; closing?: () => boolean}) {
 	const state = useSyncExternalStore(controller.subscribe, controller.getState);
 	const {columns, rows} = useTerminalSize();
 	useInput((input, key) => controller.handleKey(input, key));
+	if (closing?.()) {
+		return null;
+	}
+
 	return <Dashboard state={state} columns={columns} rows={rows} theme={theme} workspace={workspace} />;
 }

@@ -16,7 +16,7 @@ export function LogPanel({state, width, lines, theme}: {state: DashboardState; w
 			) : (
 				shown.map((line, index) => (
 					<Line key={`${index}-${line.time}`} theme={theme} color={line.level === 'ERROR' ? 'red' : 'yellow'}>
-						{`${line.level === 'ERROR' ? 'ERR ' : 'WARN'} ${line.time.slice(11)} ${line.message}${line.count > 1 ? ` ×${line.count}` : ''}`}
+						{`${line.level === 'ERROR' ? t.errors : t.warnings} ${line.time.slice(11)} ${line.message}${line.count > 1 ? ` ×${line.count}` : ''}`}
 					</Line>
 				))
 			)}

@@ -3,13 +3,13 @@
  * is drawn as text so the title can sit in it, as in btop.
  */
 import {Box, Text} from 'ink';
-import type {ReactNode} from 'react';
-import {displayWidth, fit} from '../format.js';
+import {Children, type ReactNode} from 'react';
+import {displayWidth, fit, toAscii} from '../format.js';
 import type {Theme} from './theme.js';
 
 function topBorder(title: string, width: number, unicode: boolean): string {
 	const [left, line, right] = unicode ? ['╭', '─', '╮'] : ['+', '-', '+'];
-	const label = fit(` ${title} `, Math.max(0, width - 4));
+	const label = unicode ? fit(` ${title} `, Math.max(0, width - 4)) : fit(toAscii(` ${title} `), Math.max(0, width - 4), '.');
 	const rest = Math.max(0, width - 3 - displayWidth(label));
 	return `${left}${line}${label}${line.repeat(rest)}${right}`;
 }
@@ -28,11 +28,35 @@ export function Panel({title, width, lines, theme, children}: {title: string; wi
 	);
 }
 
-/** One line of text, cut to the panel's width instead of wrapping. */
+/** Outside a UTF-8 locale, the strings inside a line become ASCII (nested lines convert their own). */
+function asciiChildren(children: ReactNode): ReactNode {
+	return Children.map(children, child => (typeof child === 'string' ? toAscii(child) : child));
+}
+
+/**
+ * One line of text, cut to the panel's width instead of wrapping. Ink cuts with "…", which is not
+ * ASCII: outside a UTF-8 locale the line wraps inside a one-row box instead, which clips it.
+ */
 export function Line({children, color, theme, bold, dim}: {children: ReactNode; color?: string; theme: Theme; bold?: boolean; dim?: boolean}) {
+	const text = (
+		<Text wrap={theme.unicode ? 'truncate-end' : 'wrap'} color={theme.color ? color : undefined} bold={bold} dimColor={theme.color ? dim : false}>
+			{theme.unicode ? children : asciiChildren(children)}
+		</Text>
+	);
+	return theme.unicode ? (
+		text
+	) : (
+		<Box height={1} overflow="hidden" flexShrink={0}>
+			{text}
+		</Box>
+	);
+}
+
+/** Coloured text inside a Line. */
+export function Span({children, color, theme, bold}: {children: string; color?: string; theme: Theme; bold?: boolean}) {
 	return (
-		<Text wrap="truncate-end" color={theme.color ? color : undefined} bold={bold} dimColor={theme.color ? dim : false}>
-			{children}
+		<Text color={theme.color ? color : undefined} bold={bold}>
+			{theme.unicode ? children : toAscii(children)}
 		</Text>
 	);
 }

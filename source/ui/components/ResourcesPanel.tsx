@@ -11,11 +11,13 @@ export function ResourcesPanel({state, width, lines, theme}: {state: DashboardSt
 	const gaugeWidth = 12;
 	const cpu = reading?.cpuPercent;
 	const ramPercent = reading ? (reading.memoryUsedBytes / reading.memoryTotalBytes) * 100 : undefined;
-	const growth = reading && state.rssBaseline !== undefined ? reading.rssBytes - state.rssBaseline : undefined;
+	// Attached to another process's run: its RSS, not this dashboard's.
+	const rss = state.ownerRss?.bytes ?? reading?.rssBytes;
+	const growth = state.ownerRss ? state.ownerRss.bytes - state.ownerRss.baseline : reading && state.rssBaseline !== undefined ? reading.rssBytes - state.rssBaseline : undefined;
 	const leaking = growth !== undefined && growth > leakThresholdBytes;
 	const cpuText = `${t.cpu} ${gauge(cpu ?? 0, gaugeWidth, theme.unicode)} ${cpu === undefined ? '—' : `${cpu.toFixed(0)}%`}`;
 	const ramText = `${t.ram} ${gauge(ramPercent ?? 0, gaugeWidth, theme.unicode)} ${reading ? `${formatMegabytes(reading.memoryUsedBytes)}/${formatMegabytes(reading.memoryTotalBytes)}` : '—'}`;
-	const rssText = `${t.rss} ${formatMegabytes(reading?.rssBytes)} (${growth === undefined ? '—' : `${growth >= 0 ? '+' : ''}${formatMegabytes(growth)}`} ${t.trend})${leaking ? ' WARN' : ''}`;
+	const rssText = `${t.rss} ${formatMegabytes(rss)} (${growth === undefined ? '—' : `${growth >= 0 ? '+' : ''}${formatMegabytes(growth)}`} ${t.trend})${leaking ? ` ${t.warnings}` : ''}`;
 	const gpu = reading?.gpu;
 	const gpuText = gpu?.available
 		? `${t.gpu} ${gauge(gpu.utilizationPercent, gaugeWidth, theme.unicode)} ${gpu.utilizationPercent}%  ${gpu.memoryUsedMb}/${gpu.memoryTotalMb} MiB`

@@ -1,17 +1,36 @@
-/** The current problem from the guide's catalogue: diagnosis, and the keys that fix it. */
-import {keymap} from '../keymap.js';
+/**
+ * The current problem (the newest unresolved one) from the guide's catalogue: diagnosis, and the
+ * keys that fix it now. A key that cannot act in this state is not offered (no "switch to CPU"
+ * while on the CPU); a problem found at open shows its message wrapped, with the fix.
+ */
+import {blockedReason, keymap} from '../keymap.js';
+import {wrapText} from '../format.js';
 import type {ActiveProblem} from '../problems.js';
+import type {DashboardState} from '../state.js';
 import {Line, Panel} from './Panel.js';
 import type {Theme} from './theme.js';
 
-export function TroublePanel({problems, width, lines, theme, readOnly}: {problems: ActiveProblem[]; width: number; lines: number; theme: Theme; readOnly: boolean}) {
+/** The command line, without the CPU alternative when the run is already on the CPU. */
+function commandFor(problem: ActiveProblem['problem'], state: DashboardState): string {
+	return state.device === 'cpu' ? problem.command.replace(/\s*\(?or --device cpu[^)]*\)?/, '') : problem.command;
+}
+
+function fixKeys(problem: ActiveProblem['problem'], state: DashboardState, theme: Theme): string {
+	return problem.keys
+		.map(key => keymap.find(binding => binding.key === key))
+		.filter(binding => binding !== undefined && blockedReason(binding.command, state) === undefined)
+		.map(binding => `[${binding!.key}] ${binding!.label[theme.language]}`)
+		.join('  ');
+}
+
+export function TroublePanel({state, problems, width, lines, theme}: {state: DashboardState; problems: ActiveProblem[]; width: number; lines: number; theme: Theme}) {
 	const t = theme.strings;
 	const current = problems[0];
 	if (!current) {
 		return (
 			<Panel title={t.troubleshooting} width={width} lines={lines} theme={theme}>
 				<Line theme={theme} color="green">
-					{`OK  ${t.noProblems}`}
+					{`${t.ok}  ${t.noProblems}`}
 				</Line>
 			</Panel>
 		);
@@ -19,21 +38,23 @@ export function TroublePanel({problems, width, lines, theme, readOnly}: {problem
 
 	const {problem, detail} = current;
 	const language = theme.language;
-	const keys = problem.keys
-		.map(key => keymap.find(binding => binding.key === key))
-		.filter(binding => binding && !(readOnly && binding.acts))
-		.map(binding => `[${binding!.key}] ${binding!.label[language]}`)
-		.join('  ');
+	const keys = fixKeys(problem, state, theme);
+	const command = commandFor(problem, state);
+	const fatal = state.fatal && detail === state.fatal.message ? state.fatal : undefined;
+	const title = `${problem.severity === 'error' ? t.errors : t.warnings} ${problem.title[language]}`;
+	// A problem at open is the whole story: its message and fix wrap instead of being cut.
+	const text = fatal ? [title, ...wrapText(detail, width - 2), ...wrapText(`${t.fix}: ${fatal.hint ?? command}`, width - 2)] : [`${title} — ${detail}`, problem.diagnosis[language]];
 	const rows = [
-		<Line key="title" theme={theme} color={problem.severity === 'error' ? 'red' : 'yellow'} bold>
-			{`${problem.severity === 'error' ? 'ERR' : 'WARN'} ${problem.title[language]} — ${detail}`}
-		</Line>,
-		<Line key="diagnosis" theme={theme}>{problem.diagnosis[language]}</Line>,
+		...text.map((line, index) => (
+			<Line key={`text-${index}`} theme={theme} color={index === 0 ? (problem.severity === 'error' ? 'red' : 'yellow') : undefined} bold={index === 0}>
+				{line}
+			</Line>
+		)),
 		<Line key="keys" theme={theme} color="cyan">
-			{keys.length > 0 ? `${t.fix}: ${keys}` : `${t.fix}: ${problem.command}`}
+			{keys.length > 0 ? `${t.fix}: ${keys}` : `${t.fix}: ${command}`}
 		</Line>,
 		<Line key="command" theme={theme} dim>
-			{`$ ${problem.command}`}
+			{`$ ${command}`}
 		</Line>,
 		...problems.slice(1, 4).map(other => (
 			<Line key={other.problem.id} theme={theme} dim>
@@ -43,7 +64,7 @@ export function TroublePanel({problems, width, lines, theme, readOnly}: {problem
 	];
 	return (
 		<Panel title={`${t.troubleshooting} (${problems.length})`} width={width} lines={lines} theme={theme}>
-			{rows.slice(0, lines)}
+			{(fatal ? rows.slice(0, text.length) : rows).slice(0, lines)}
 		</Panel>
 	);
 }

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {renderToString} from 'ink';
+import {problemCatalogue} from '../../source/engine/diagnosis/catalogue.js';
+import {Dashboard} from '../../source/ui/components/Dashboard.js';
+import type {Theme} from '../../source/ui/components/theme.js';
+import {allStrings, strings} from '../../source/ui/i18n.js';
+import {keymap} from '../../source/ui/keymap.js';
+import {plainLine} from '../../source/ui/plain-output.js';
+import {reduce, type DashboardState, type Overlay} from '../../source/ui/state.js';
+import {committed, midMigration, replay, t0} from './fixtures.js';
+
+const english: Theme = {color: false, unicode: true, strings: strings('en'), language: 'en'};
+const chinese: Theme = {color: false, unicode: true, strings: strings('zh'), language: 'zh'};
+const ascii: Theme = {...english, unicode: false};
+
+function frame(state: DashboardState, columns: number, rows: number, theme = english): string[] {
+	return renderToString(<Dashboard state={state} columns={columns} rows={rows} theme={theme} workspace="/srv/pigpig" />, {columns}).split('\n');
+}
+
+const withOverlay = (overlay: Overlay) => reduce(midMigration(), {type: 'overlay', overlay});
+const columnsOf = (line: string) => [...line].reduce((sum, char) => sum + (/[\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFF00-\uFF60]/u.test(char) ? 2 : 1), 0);
+/** Strings that are the same in both languages on purpose (names, units). */
+const sameInBoth = new Set(['title', 'cpu', 'gpu']);
+
+describe('dashboard language', () => {
+	it('has every UI string in both English and Traditional Chinese', () => {
+		const {en, zh} = allStrings;
+		for (const key of Object.keys(en) as Array<keyof typeof en>) {
+			const [english_, chinese_] = [JSON.stringify(en[key]), JSON.stringify(zh[key])];
+			assert.ok(chinese_ && chinese_ !== '""', `${key} missing in zh`);
+			if (!sameInBoth.has(key)) {
+				assert.notEqual(chinese_, english_, `${key} is not translated`);
+			}
+		}
+
+		for (const binding of keymap) {
+			assert.ok(binding.label.zh && binding.label.zh !== binding.label.en, binding.key);
+			assert.ok(binding.short.zh, binding.key);
+		}
+
+		for (const problem of problemCatalogue) {
+			assert.ok(problem.title.zh && problem.diagnosis.zh, problem.id);
+		}
+	});
+
+	it('shows no English UI wording in the zh-TW frame', () => {
+		const text = [midMigration(), withOverlay({kind: 'help', page: 0}), withOverlay({kind: 'confirm-rollback', typed: '', wrong: true})].flatMap(state => frame(state, 100, 30, chinese)).join('\n');
+		for (const word of ['Progress', 'Resources', 'batch:', 'rate:', 'failed:', 'elapsed', 'pause', 'retry', 'halve', 'Roll back', 'Esc: cancel', 'ERR', 'WARN', 'batch now']) {
+			assert.ok(!text.includes(word), `"${word}" in:\n${text}`);
+		}
+	});
+
+	it('writes pure ASCII outside a UTF-8 locale (LANG=C), dialogs and help included', () => {
+		const states = [midMigration(), withOverlay({kind: 'help', page: 0}), withOverlay({kind: 'confirm-rollback', typed: 'roll', wrong: false})];
+		for (const [columns, rows] of [
+			[80, 24],
+			[60, 16],
+			[120, 40],
+			[50, 12],
+		] as const) {
+			for (const state of states) {
+				const text = frame(state, columns, rows, ascii).join('\n');
+				const nonAscii = [...text].filter(char => char.codePointAt(0)! > 0x7E);
+				assert.deepEqual(nonAscii, [], `${columns}×${rows}:\n${text}`);
+			}
+		}
+
+		assert.match(plainLine(midMigration(), strings('en')), /RUNNING {2}phase embed {2}400\/1000 \(40\.0%\)/, 'TERM=dumb line');
+	});
+});
+
+describe('dashboard dialogs and small terminals', () => {
+	it('wraps the rollback dialog within 60 columns, instruction included', () => {
+		const lines = frame(withOverlay({kind: 'confirm-rollback', typed: '', wrong: false}), 60, 16);
+		assert.ok(lines.every(line => columnsOf(line) <= 60), lines.join('\n'));
+		const text = lines.join(' ').replaceAll(/[│\s]+/g, ' ');
+		assert.match(text, /Type rollback and press Enter; Esc cancels\./);
+	});
+
+	it('fits help pages in 60×16 and says how to page; space pages through every key', () => {
+		const seen: string[] = [];
+		for (let page = 0; page < 4; page++) {
+			const lines = frame(withOverlay({kind: 'help', page}), 60, 16);
+			assert.ok(lines.length <= 15, `${lines.length} lines`);
+			assert.ok(lines.every(line => columnsOf(line) <= 60));
+			assert.match(lines.join('\n'), /page \d\/\d · space\/→ next/);
+			seen.push(lines.join('\n'));
+		}
+
+		for (const binding of keymap) {
+			assert.ok(seen.join('\n').includes(binding.label.en), binding.label.en);
+		}
+	});
+
+	it('still shows help below the minimum size (50×12), and names the keys that work', () => {
+		assert.match(frame(midMigration(), 50, 12).join('\n'), /q: quit · \?: help · Ctrl\+C: stop/);
+		const help = frame(withOverlay({kind: 'help', page: 0}), 50, 12);
+		assert.ok(help.length <= 11 && help.every(line => columnsOf(line) <= 50));
+		assert.match(help.join('\n'), /start or resume the migration/);
+	});
+
+	it('shows a problem at open in the troubleshooting pane, wrapped, with the fix', () => {
+		const message = 'settings.json: line 3 column 5: invalid JSON: Expecting \',\' delimiter (the file cannot be read, so nothing can start)';
+		const state = reduce(reduce(midMigration(), {type: 'mode', mode: 'idle', now: 0}), {type: 'fatal', fatal: {message, hint: 'python -m json.tool settings.json, or: cp settings_qwen3_example.json settings.json', exitCode: 2}});
+		const text = frame(state, 80, 24).join(' ').replaceAll(/[│\s]+/g, ' ');
+		assert.match(text, /so nothing can start\)/, 'the whole message, wrapped');
+		assert.match(text, /fix: python -m json\.tool settings\.json, or: cp settings_qwen3_example\.json settings\.json/);
+	});
+});
+
+describe('current advice', () => {
+	it('does not offer "switch to CPU" while the run is on the CPU, and does on the GPU', () => {
+		const onCpu = frame(midMigration(), 120, 40).join('\n');
+		assert.match(onCpu, /GPU out of memory/);
+		assert.match(onCpu, /\[b\] halve the batch size/);
+		assert.doesNotMatch(onCpu, /\[c\] switch to CPU|--device cpu/);
+		const onGpu = frame({...midMigration(), device: 'cuda'}, 120, 40).join('\n');
+		assert.match(onGpu, /\[c\] switch to CPU/);
+	});
+
+	it('lists resolved problems in the history view (h)', () => {
+		const resolved = replay(committed(t0 + 21_000, 416, 16, {batchSize: 16}), midMigration());
+		const text = frame(reduce(resolved, {type: 'overlay', overlay: {kind: 'history'}}), 100, 30).join('\n');
+		assert.match(text, /Earlier problems/);
+		assert.match(text, /GPU out of memory .* resolved/);
+	});
+});
