@@ -4,7 +4,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {formatLogLine} from '../engine/log/format.js';
 import {LogFollower} from '../engine/log/follow.js';
 import {analyzeLogs, listLogFiles, type LogAnalysis} from '../engine/ops/log-analysis.js';
-import {requireWorkspaceDirectory, workspacePaths} from '../engine/workspace.js';
+import {workspacePathsLenient} from '../engine/workspace.js';
 import {formatDuration} from '../engine/util/rate.js';
 import {defineCommand} from './shared/define-command.js';
 import {outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
@@ -50,8 +50,7 @@ rate. --follow prints new lines of the newest log as they are written, until Ctr
 		rejectArguments(input);
 
 		const root = path.resolve(context.cwd, flags.workspace);
-		requireWorkspaceDirectory(root);
-		const logsDir = workspacePaths(root).logs;
+		const logsDir = workspacePathsLenient(root).paths.logs;
 		if (flags.follow) {
 			const follower = new LogFollower(logsDir, false);
 			context.stderr.write(`Following ${logsDir} (Ctrl+C to stop)...\n`);

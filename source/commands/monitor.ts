@@ -6,8 +6,7 @@ import {formatLogTime} from '../engine/log/format.js';
 import {lockHolder} from '../engine/migration/lock.js';
 import {leakThresholdBytes, ResourceSampler, systemSources, type ResourceReading} from '../engine/monitor/resources.js';
 import {processRssBytes} from '../engine/ops/processes.js';
-import {requireWorkspaceDirectory, workspacePaths} from '../engine/workspace.js';
-import {loadSettings} from '../engine/settings/load.js';
+import {workspacePathsLenient} from '../engine/workspace.js';
 import {formatMegabytes} from '../ui/format.js';
 import {defineCommand} from './shared/define-command.js';
 import {outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
@@ -50,15 +49,8 @@ leak check flags the migration's RSS growing by more than 500 MB.`,
 		}
 
 		const root = path.resolve(context.cwd, flags.workspace);
-		requireWorkspaceDirectory(root);
-		const databasePath = (() => {
-			try {
-				return loadSettings(workspacePaths(root).settings).settings.memory_system.database_path;
-			} catch {
-				return undefined;
-			}
-		})();
-		const paths = workspacePaths(root, databasePath);
+		// Paths from settings when they load, else the PigPig default: a broken settings.json must not stop the monitor.
+		const {paths} = workspacePathsLenient(root);
 		const sampler = new ResourceSampler(systemSources(root));
 		sampler.sample();
 		const samples: Sample[] = [];
