@@ -6,6 +6,7 @@
 import {errorMessage, UsageError} from '../errors.js';
 import type {EmbeddingClient} from './client.js';
 import {endpointLogText} from './messages.js';
+import {RemoteEndpointError} from './remote-errors.js';
 
 /** Short, mixed-script texts: what a chat bot stores. */
 export const probeTexts = ['Hello, world!', '今天的天氣很好，我們去散步吧。', 'The quick brown fox jumps over the lazy dog.', 'ok 👍 see you at 8'];
@@ -57,6 +58,37 @@ async function resolveModel(client: EmbeddingClient, options: ProbeOptions): Pro
 	return match;
 }
 
+/** A transient failure or 429 is tried again (five tries), as a busy but healthy server needs. */
+async function withRetries<T>(call: () => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await call();
+		} catch (error) {
+			const kind = error instanceof RemoteEndpointError ? error.kind : undefined;
+			if ((kind !== 'transient' && kind !== 'rate-limited') || attempt >= 5) {
+				throw error;
+			}
+
+			const retryAfterMs = error instanceof RemoteEndpointError ? error.retryAfterMs : undefined;
+			await new Promise(resolve => setTimeout(resolve, Math.min(retryAfterMs ?? 200 * attempt, 10_000)));
+		}
+	}
+}
+
+/** The probe texts in one request, or one by one when the server's batch limit is below four. */
+async function embedProbe(client: EmbeddingClient, model: string, dimensions: number | undefined): Promise<Float32Array[]> {
+	try {
+		return await withRetries(async () => client.embed({model, texts: probeTexts, dimensions}));
+	} catch (error) {
+		if (!(error instanceof RemoteEndpointError && error.kind === 'too-large')) {
+			throw error;
+		}
+
+		const single = await Promise.all(probeTexts.map(async text => withRetries(async () => client.embed({model, texts: [text], dimensions}))));
+		return single.map(vectors => vectors[0]!);
+	}
+}
+
 const norm = (vector: Float32Array) => Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0) / (norm(a) * norm(b) || 1);
 
@@ -64,10 +96,10 @@ const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index
 export async function describeEndpoint(client: EmbeddingClient, options: ProbeOptions, localVectors?: Float32Array[]): Promise<EndpointReport> {
 	const report: EndpointReport = {url: client.baseUrl, reachable: false, warnings: []};
 	try {
-		report.model = await resolveModel(client, options);
+		report.model = await withRetries(async () => resolveModel(client, options));
 		report.reachable = true;
 		const started = performance.now();
-		const vectors = await client.embed({model: report.model, texts: probeTexts, dimensions: options.requestDimensions});
+		const vectors = await embedProbe(client, report.model, options.requestDimensions);
 		report.latencyMs = performance.now() - started;
 		report.dimension = vectors[0]!.length;
 		const problems: string[] = [];
