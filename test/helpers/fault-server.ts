@@ -73,7 +73,7 @@ export async function startFaultServer(options: FaultOptions = {}): Promise<Faul
 	const sockets = new Set<Socket>();
 	let concurrent = 0;
 	let dead = false;
-	const state: FaultServer = {url: '', embedded: [], requests: 0, maxConcurrent: 0, close: async () => undefined};
+	const state: FaultServer = {url: '', embedded: [], requests: 0, maxConcurrent: 0, close: async () => Promise.resolve()};
 
 	const fail = (request: IncomingMessage, response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) => {
 		const echoed = options.echoAuthorization ? ` (you sent ${request.headers.authorization ?? 'nothing'})` : '';

@@ -41,7 +41,7 @@ export type PoolOptions = {
 	random?: () => number;
 };
 
-type Job = {texts: string[]; attempts: number; rateLimits: number; notBefore: number; settle: (outcome: {vectors: Float32Array[]} | {error: unknown}) => void};
+type Job = {texts: string[]; attempts: number; rateLimits: number; notBefore: number; settle: (outcome: {vectors: Float32Array[]} | {error: Error}) => void};
 
 export class EndpointPool {
 	private readonly endpoints: Endpoint[];
@@ -82,13 +82,16 @@ export class EndpointPool {
 		});
 	}
 
-	async close(): Promise<void> {
+	/** Stops: requests in flight are aborted, queued batches fail. */
+	close(): Promise<void> {
 		this.closed = true;
 		this.abort.abort();
 		clearTimeout(this.timer);
 		for (const job of this.queue.splice(0)) {
 			job.settle({error: new Error('the endpoint pool is closed')});
 		}
+
+		return Promise.resolve();
 	}
 
 	private emit(type: PoolEvent['type'], endpoint: Endpoint, level: PoolEvent['level'], message: string): void {
@@ -178,7 +181,7 @@ export class EndpointPool {
 
 	private handleFailure(job: Job, endpoint: Endpoint, error: unknown): void {
 		if (this.closed) {
-			job.settle({error});
+			job.settle({error: error instanceof Error ? error : new Error(String(error))});
 			return;
 		}
 

@@ -42,7 +42,11 @@ export class EstimatedTokenCounter implements TokenCounter {
 		this.shape = {maxTokens, paddingSide: 'left' as const, padId: 0, prefix: [], suffix: []};
 	}
 
-	async encode(texts: readonly string[]): Promise<EncodedText[]> {
+	encode(texts: readonly string[]): Promise<EncodedText[]> {
+		return Promise.resolve(this.encodeNow(texts));
+	}
+
+	private encodeNow(texts: readonly string[]): EncodedText[] {
 		return texts.map(text => {
 			const digest = createHash('sha256').update(text).digest();
 			const length = Math.min(this.maxTokens, Math.max(hashWords, estimateTokens(text)));

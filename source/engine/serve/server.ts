@@ -76,7 +76,7 @@ function validate(body: unknown, options: ServeOptions): EmbeddingsBody {
 	}
 
 	if (model !== undefined && model !== options.model.modelId) {
-		throw new HttpError(404, `the model \`${String(model)}\` does not exist; this server serves ${options.model.modelId}`, 'model_not_found');
+		throw new HttpError(404, `the model \`${typeof model === 'string' ? model : JSON.stringify(model)}\` does not exist; this server serves ${options.model.modelId}`, 'model_not_found');
 	}
 
 	if (encodingFormat !== 'float' && encodingFormat !== 'base64') {
@@ -87,7 +87,7 @@ function validate(body: unknown, options: ServeOptions): EmbeddingsBody {
 		throw new HttpError(400, `"dimensions" must be an integer from 1 to ${options.model.dimension}`);
 	}
 
-	return {input: texts as string[], ...(typeof model === 'string' ? {model} : {}), encodingFormat, ...(typeof dimensions === 'number' ? {dimensions} : {})};
+	return {input: texts, ...(typeof model === 'string' ? {model} : {}), encodingFormat, ...(typeof dimensions === 'number' ? {dimensions} : {})};
 }
 
 function encodeVector(vector: Float32Array, format: 'float' | 'base64'): number[] | string {

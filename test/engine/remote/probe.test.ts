@@ -97,7 +97,7 @@ describe('the API key', () => {
 			pool: {backoffBaseMs: 2, backoffMaxMs: 10, failuresToTakeOut: 100, maxAttempts: 2, onEvent: event => events.push(event)},
 		});
 		const outcomes = await Promise.allSettled(Array.from({length: 12}, async (_batch, index) => backend.embed([`a${index}`, `b${index}`, `c${index}`, `d${index}`])));
-		const errors = outcomes.filter(outcome => outcome.status === 'rejected').map(outcome => (outcome as PromiseRejectedResult).reason as Error);
+		const errors = outcomes.filter(outcome => outcome.status === 'rejected').map(outcome => outcome.reason as Error);
 		assert.ok(errors.length > 0 || backend.endpointStats()[0]!.errors > 0, 'the server did fail requests');
 		const seen = JSON.stringify({events, reports, stats: backend.endpointStats(), errors: errors.map(error => [error.message, error.stack, (error as AppError).hint])});
 		assert.ok(seen.includes('Bearer ***') || seen.includes('HTTP 413'), 'the echoed header was seen and redacted');
