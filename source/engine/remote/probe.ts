@@ -4,7 +4,7 @@
  * local model's. `describeEndpoints` reports the same facts without refusing, for `check`.
  */
 import {errorMessage, UsageError} from '../errors.js';
-import type {EmbeddingClient} from './client.js';
+import {EmbeddingClient} from './client.js';
 import {endpointLogText} from './messages.js';
 import {RemoteEndpointError} from './remote-errors.js';
 
@@ -127,6 +127,11 @@ export async function describeEndpoint(client: EmbeddingClient, options: ProbeOp
 	}
 
 	return report;
+}
+
+/** `check` from URLs: one report per endpoint, the key from the caller (never printed). */
+export async function describeEndpointUrls(urls: readonly string[], options: ProbeOptions & {apiKey?: string | undefined; timeoutMs?: number}): Promise<EndpointReport[]> {
+	return describeEndpoints(urls.map(baseUrl => new EmbeddingClient({baseUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs ?? 10_000})), options);
 }
 
 /** `check`: one report per endpoint, all probed at once. */

@@ -10,7 +10,11 @@ export type BatcherModel = Pick<EmbeddingBackend, 'encodeAsync' | 'padEncoded' |
 
 type Waiting = {encoded: EncodedText; arrived: number; resolve: (vector: Float32Array) => void; reject: (error: unknown) => void};
 
-export type BatcherOptions = {maxBatchTokens: number; maxRows: number; /** Model calls queued at once (the worker runs them in order). */ depth?: number};
+/**
+ * depth: model calls at once. 1 by default: the worker runs calls one after another anyway, and
+ * texts that arrive while the model is busy then join the next call instead of a small one queued early.
+ */
+export type BatcherOptions = {maxBatchTokens: number; maxRows: number; depth?: number};
 
 export class RequestBatcher {
 	private waiting: Waiting[] = [];
@@ -33,7 +37,8 @@ export class RequestBatcher {
 					}),
 			),
 		);
-		this.drain();
+		// One turn of the event loop first, so requests that arrived together share a call.
+		setImmediate(() => this.drain());
 		return {vectors: await vectors, tokens: encoded.reduce((sum, item) => sum + item.ids.length, 0)};
 	}
 
@@ -43,7 +48,7 @@ export class RequestBatcher {
 	}
 
 	private drain(): void {
-		while (this.waiting.length > 0 && this.running < (this.options.depth ?? 2)) {
+		while (this.waiting.length > 0 && this.running < (this.options.depth ?? 1)) {
 			const batch = this.takeBatch();
 			this.running++;
 			void this.run(batch).finally(() => {

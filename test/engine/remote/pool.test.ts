@@ -14,8 +14,8 @@ async function serverWith(options: FaultOptions): Promise<FaultServer> {
 	return server;
 }
 
-function poolOver(urls: string[], events: PoolEvent[], options: Partial<PoolOptions> = {}): EndpointPool {
-	const endpoints = urls.map(baseUrl => ({client: new EmbeddingClient({baseUrl, timeoutMs: 2000}), model: 'Qwen/Qwen3-Embedding-0.6B'}));
+function poolOver(urls: string[], events: PoolEvent[], options: Partial<PoolOptions> = {}, timeoutMs = 2000): EndpointPool {
+	const endpoints = urls.map(baseUrl => ({client: new EmbeddingClient({baseUrl, timeoutMs}), model: 'Qwen/Qwen3-Embedding-0.6B'}));
 	return new EndpointPool(endpoints, {dimension: 16, backoffBaseMs: 5, backoffMaxMs: 50, cooldownMs: 100, onEvent: event => events.push(event), ...options});
 }
 
@@ -87,6 +87,23 @@ describe('endpoint pool against fault servers', () => {
 		assert.equal(out.endpoint, dying.url);
 		assert.match(out.message, new RegExp(`^嵌入端點暫停使用: ${dying.url.replaceAll('.', '\\.')} \\(.+\\)，60 秒後重試$`));
 		assert.equal(pool.stats()[0]!.state, 'out');
+		await pool.close();
+	});
+
+	it('times out a hanging endpoint, takes it out, and finishes on the other', async () => {
+		const hanging = await serverWith({latencyMs: 2000});
+		const healthy = await serverWith({});
+		const events: PoolEvent[] = [];
+		const pool = poolOver([hanging.url, healthy.url], events, {failuresToTakeOut: 2, cooldownMs: 60_000}, 150);
+		const batches = batchesOf(10, 2);
+		const results = await Promise.all(batches.map(async texts => pool.embed(texts)));
+		for (const [index, texts] of batches.entries()) {
+			assertVectors(texts, results[index]!);
+		}
+
+		const out = events.find(event => event.type === 'endpoint:out');
+		assert.equal(out?.endpoint, hanging.url);
+		assert.match(out.message, /no answer within 0\.15 s/);
 		await pool.close();
 	});
 

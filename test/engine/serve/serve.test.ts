@@ -61,8 +61,13 @@ describe('serve on a generated demo model', () => {
 		}
 	});
 
-	it('batches concurrent requests and answers each with its own vectors', async () => {
-		const answers = await Promise.all(texts.map(async text => postEmbeddings(serving.url, {input: [text, `${text}!`], encoding_format: 'float'})));
+	it('batches concurrent requests together and answers each with its own vectors', async () => {
+		let modelCalls = 0;
+		const counting = {...local, modelId: local.modelId, dimension: local.dimension, device: local.device, encodeAsync: local.encodeAsync.bind(local), padEncoded: local.padEncoded.bind(local), embedBatch: async (batch: Parameters<Embedder['embedBatch']>[0]) => (modelCalls++, local.embedBatch(batch))};
+		const server = await startEmbeddingServer({model: counting, port: 0, maxBatchTokens: 4096, maxRows: 64, shutdownGraceMs: 1000});
+		const answers = await Promise.all(texts.map(async text => postEmbeddings(server.url, {input: [text, `${text}!`], encoding_format: 'float'})));
+		await server.close();
+		assert.ok(modelCalls < texts.length, `${texts.length} requests took ${modelCalls} model calls`);
 		const expected = await local.embed(texts.flatMap(text => [text, `${text}!`]));
 		const received = answers.flatMap(answer => answer.json.data.map(item => Float32Array.from(item.embedding)));
 		assert.ok(maxAbsDiff(received, expected) <= 1e-4);
