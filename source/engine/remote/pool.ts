@@ -10,38 +10,10 @@ import {errorMessage} from '../errors.js';
 import {Endpoint, type EndpointStats} from './endpoint.js';
 import {endpointLogText} from './messages.js';
 import {EndpointsExhaustedError, RemoteEndpointError} from './remote-errors.js';
+import {backoffMs, splitJob, type Job} from './jobs.js';
+import {poolDefaults, type PoolEvent, type PoolOptions} from './pool-options.js';
 
-export type PoolEvent = {
-	type: 'endpoint:out' | 'endpoint:back' | 'endpoint:removed' | 'endpoint:batch:halve' | 'endpoint:rate-limited';
-	endpoint: string;
-	level: 'INFO' | 'WARNING' | 'ERROR';
-	/** The log line, in the guide's wording (never holds the API key: messages are redacted). */
-	message: string;
-};
-
-export type PoolOptions = {
-	/** Validates every answer's width (the probe fixed it). */
-	dimension: number;
-	/** Sent as `dimensions` (Matryoshka) when set. */
-	requestDimensions?: number | undefined;
-	initialInFlight?: number;
-	maxInFlight?: number;
-	/** Consecutive transient failures that take an endpoint out. */
-	failuresToTakeOut?: number;
-	/** First wait before an endpoint that was taken out is tried again; doubles each time. */
-	cooldownMs?: number;
-	maxCooldownMs?: number;
-	/** Times an endpoint may be taken out before it is removed for the rest of the run. */
-	maxTimesOut?: number;
-	/** Tries of one batch (transient failures, over all endpoints) before it fails to the engine. */
-	maxAttempts?: number;
-	backoffBaseMs?: number;
-	backoffMaxMs?: number;
-	onEvent?: (event: PoolEvent) => void;
-	random?: () => number;
-};
-
-type Job = {texts: string[]; attempts: number; rateLimits: number; notBefore: number; settle: (outcome: {vectors: Float32Array[]} | {error: Error}) => void};
+export type {PoolEvent, PoolOptions} from './pool-options.js';
 
 export class EndpointPool {
 	private readonly endpoints: Endpoint[];
@@ -53,10 +25,7 @@ export class EndpointPool {
 	private closed = false;
 
 	constructor(endpoints: ReadonlyArray<{client: Endpoint['client']; model: string}>, options: PoolOptions) {
-		this.options = {
-			initialInFlight: 2, maxInFlight: 16, failuresToTakeOut: 3, cooldownMs: 10_000, maxCooldownMs: 120_000, maxTimesOut: 5,
-			maxAttempts: 8, backoffBaseMs: 200, backoffMaxMs: 10_000, random: Math.random, ...options,
-		};
+		this.options = {...poolDefaults, ...options};
 		const tuning = {initialInFlight: this.options.initialInFlight, maxInFlight: this.options.maxInFlight};
 		this.endpoints = endpoints.map(({client, model}) => new Endpoint(client, model, tuning));
 	}
@@ -111,7 +80,11 @@ export class EndpointPool {
 		const now = Date.now();
 		this.reviveDue(now);
 		if (this.endpoints.every(endpoint => endpoint.state === 'removed')) {
-			this.failAll();
+			const error = new EndpointsExhaustedError(this.endpoints.map(endpoint => endpoint.lastError ?? `${endpoint.url} removed`));
+			for (const job of this.queue.splice(0)) {
+				job.settle({error});
+			}
+
 			return;
 		}
 
@@ -190,28 +163,13 @@ export class EndpointPool {
 		const now = Date.now();
 		switch (failure.kind) {
 			case 'too-large': {
-				if (job.texts.length <= 1) {
-					job.settle({error: failure});
-					return;
-				}
-
-				const to = Math.max(1, Math.floor(job.texts.length / 2));
-				if (endpoint.maxRows === undefined || to < endpoint.maxRows) {
-					this.emit('endpoint:batch:halve', endpoint, 'WARNING', endpointLogText.batchHalved(endpoint.url, job.texts.length, to));
-					endpoint.maxRows = to;
-				}
-
-				this.queue.unshift(job);
+				this.onTooLarge(job, endpoint, failure);
 				return;
 			}
 
 			case 'rate-limited': {
-				job.rateLimits++;
-				const waitMs = failure.retryAfterMs ?? this.backoff(job.rateLimits);
-				endpoint.pausedUntil = Math.max(endpoint.pausedUntil, now + waitMs);
-				endpoint.backOff();
-				this.emit('endpoint:rate-limited', endpoint, 'WARNING', endpointLogText.rateLimited(endpoint.url, waitMs));
-				return this.retryOrFail(job, failure, job.rateLimits > 4 * this.options.maxAttempts, 0);
+				this.onRateLimited(job, endpoint, failure, now);
+				return;
 			}
 
 			case 'auth':
@@ -238,6 +196,32 @@ export class EndpointPool {
 		}
 	}
 
+	/** 413 or "too many tokens": that endpoint takes half as many texts from now on. */
+	private onTooLarge(job: Job, endpoint: Endpoint, failure: RemoteEndpointError): void {
+		if (job.texts.length <= 1) {
+			job.settle({error: failure});
+			return;
+		}
+
+		const to = Math.max(1, Math.floor(job.texts.length / 2));
+		if (endpoint.maxRows === undefined || to < endpoint.maxRows) {
+			this.emit('endpoint:batch:halve', endpoint, 'WARNING', endpointLogText.batchHalved(endpoint.url, job.texts.length, to));
+			endpoint.maxRows = to;
+		}
+
+		this.queue.unshift(job);
+	}
+
+	/** 429: that endpoint waits out Retry-After (or a backoff) with fewer slots; the others go on. */
+	private onRateLimited(job: Job, endpoint: Endpoint, failure: RemoteEndpointError, now: number): void {
+		job.rateLimits++;
+		const waitMs = failure.retryAfterMs ?? this.backoff(job.rateLimits);
+		endpoint.pausedUntil = Math.max(endpoint.pausedUntil, now + waitMs);
+		endpoint.backOff();
+		this.emit('endpoint:rate-limited', endpoint, 'WARNING', endpointLogText.rateLimited(endpoint.url, waitMs));
+		this.retryOrFail(job, failure, job.rateLimits > 4 * this.options.maxAttempts, 0);
+	}
+
 	private retryOrFail(job: Job, failure: Error, giveUp: boolean, notBefore: number): void {
 		if (giveUp) {
 			job.settle({error: failure});
@@ -248,10 +232,8 @@ export class EndpointPool {
 		this.queue.unshift(job);
 	}
 
-	/** Exponential backoff with jitter (half fixed, half random), so retries do not march in step. */
 	private backoff(attempt: number): number {
-		const ceiling = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** Math.max(0, attempt - 1));
-		return ceiling / 2 + (ceiling / 2) * this.options.random();
+		return backoffMs(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs, this.options.random);
 	}
 
 	private takeOut(endpoint: Endpoint, reason: string): void {
@@ -290,24 +272,14 @@ export class EndpointPool {
 		}
 	}
 
-	private failAll(): void {
-		const error = new EndpointsExhaustedError(this.endpoints.map(endpoint => endpoint.lastError ?? `${endpoint.url} removed`));
-		for (const job of this.queue.splice(0)) {
-			job.settle({error});
-		}
-	}
-
 	/** Wakes the pump when the next waiting batch, Retry-After or cooldown is due. */
 	private scheduleWake(now: number): void {
 		if (this.queue.length === 0) {
 			return;
 		}
 
-		const moments = [
-			...this.queue.map(job => job.notBefore),
-			...this.endpoints.filter(endpoint => endpoint.state === 'up').map(endpoint => endpoint.pausedUntil),
-			...this.endpoints.filter(endpoint => endpoint.state === 'out').map(endpoint => endpoint.outUntil),
-		].filter(moment => moment > now);
+		const waits = this.endpoints.map(endpoint => (endpoint.state === 'up' ? endpoint.pausedUntil : endpoint.state === 'out' ? endpoint.outUntil : 0));
+		const moments = [...this.queue.map(job => job.notBefore), ...waits].filter(moment => moment > now);
 		const at = Math.min(...moments);
 		if (!Number.isFinite(at) || (this.timer && this.timerAt <= at)) {
 			return;
@@ -321,39 +293,4 @@ export class EndpointPool {
 			this.pump();
 		}, at - now);
 	}
-}
-
-/** A batch cut to an endpoint's limit; the parts settle the original once all have answered. */
-function splitJob(job: Job, size: number): Job[] {
-	const results: Float32Array[] = Array.from({length: job.texts.length});
-	let remaining = Math.ceil(job.texts.length / size);
-	let failed = false;
-	const parts: Job[] = [];
-	for (let start = 0; start < job.texts.length; start += size) {
-		parts.push({
-			...job,
-			texts: job.texts.slice(start, start + size),
-			settle(outcome) {
-				if (failed) {
-					return;
-				}
-
-				if ('error' in outcome) {
-					failed = true;
-					job.settle(outcome);
-					return;
-				}
-
-				for (const [offset, vector] of outcome.vectors.entries()) {
-					results[start + offset] = vector;
-				}
-
-				if (--remaining === 0) {
-					job.settle({vectors: results});
-				}
-			},
-		});
-	}
-
-	return parts;
 }
