@@ -66,82 +66,89 @@ function seededRandom(seed: number): () => number {
 	};
 }
 
-export async function startFaultServer(options: FaultOptions = {}): Promise<FaultServer> {
+type Context = {options: FaultOptions; state: FaultServer; random: () => number; sockets: Set<Socket>; concurrent: number; stop: () => void};
+
+function fail(context: Context, request: IncomingMessage, response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+	const echoed = context.options.echoAuthorization ? ` (you sent ${request.headers.authorization ?? 'nothing'})` : '';
+	response.writeHead(status, {'content-type': 'application/json', ...headers});
+	response.end(JSON.stringify({error: {message: `${message}${echoed}`, type: 'error', code: status}}));
+}
+
+/** One embeddings request, with the faults in the order a real server would hit them. */
+async function embeddings(context: Context, request: IncomingMessage, response: ServerResponse, body: {input: string[]}): Promise<void> {
+	const {options, state} = context;
+	const number = ++state.requests;
+	if (options.dieAfter !== undefined && number > options.dieAfter) {
+		context.stop();
+		return;
+	}
+
+	if (options.rateLimitEvery && number % options.rateLimitEvery === 0) {
+		return fail(context, request, response, 429, 'rate limit reached', {'retry-after': String(options.retryAfterSeconds ?? 0.2)});
+	}
+
+	if (options.maxBatch !== undefined && body.input.length > options.maxBatch) {
+		return fail(context, request, response, 413, `batch of ${body.input.length} is over the limit of ${options.maxBatch}`);
+	}
+
+	if (options.errorRate && context.random() < options.errorRate) {
+		return fail(context, request, response, 500, 'internal server error (injected)');
+	}
+
+	await new Promise(resolve => setTimeout(resolve, options.latencyMs ?? 0));
 	const dimension = options.dimension ?? 32;
-	const model = options.model ?? 'Qwen/Qwen3-Embedding-0.6B';
-	const random = seededRandom(options.seed ?? 7);
-	const sockets = new Set<Socket>();
-	let concurrent = 0;
-	let dead = false;
-	const state: FaultServer = {url: '', embedded: [], requests: 0, maxConcurrent: 0, close: async () => Promise.resolve()};
+	const data = body.input.map((text, index) => {
+		const vector = expectedVector(text, dimension);
+		return {object: 'embedding', index, embedding: Array.from(options.unnormalised ? vector.map(value => value * 3) : vector)};
+	});
+	state.embedded.push(...body.input);
+	// Answered in reverse order: the client must sort by index.
+	response.writeHead(200, {'content-type': 'application/json'});
+	response.end(JSON.stringify({object: 'list', data: data.reverse(), model: options.model, usage: {prompt_tokens: 0, total_tokens: 0}}));
+}
 
-	const fail = (request: IncomingMessage, response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) => {
-		const echoed = options.echoAuthorization ? ` (you sent ${request.headers.authorization ?? 'nothing'})` : '';
-		response.writeHead(status, {'content-type': 'application/json', ...headers});
-		response.end(JSON.stringify({error: {message: `${message}${echoed}`, type: 'error', code: status}}));
-	};
+async function handle(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
+	const {options, state} = context;
+	state.maxConcurrent = Math.max(state.maxConcurrent, ++context.concurrent);
+	try {
+		const chunks: Buffer[] = [];
+		for await (const chunk of request) {
+			chunks.push(chunk as Buffer);
+		}
 
-	const embeddings = async (request: IncomingMessage, response: ServerResponse, body: {input: string[]; model?: string}) => {
-		const number = ++state.requests;
-		if (options.dieAfter !== undefined && number > options.dieAfter) {
-			dead = true;
-			for (const socket of sockets) {
-				socket.destroy();
-			}
+		if (options.requiredKey && request.headers.authorization !== `Bearer ${options.requiredKey}`) {
+			return fail(context, request, response, 401, 'invalid api key');
+		}
 
-			server.close();
+		if (request.method === 'GET' && request.url?.endsWith('/models')) {
+			response.writeHead(200, {'content-type': 'application/json'});
+			response.end(JSON.stringify({object: 'list', data: [{id: options.model, object: 'model'}]}));
 			return;
 		}
 
-		if (options.rateLimitEvery && number % options.rateLimitEvery === 0) {
-			return fail(request, response, 429, 'rate limit reached', {'retry-after': String(options.retryAfterSeconds ?? 0.2)});
+		await embeddings(context, request, response, JSON.parse(Buffer.concat(chunks).toString('utf8')) as {input: string[]});
+	} finally {
+		context.concurrent--;
+	}
+}
+
+export async function startFaultServer(faults: FaultOptions = {}): Promise<FaultServer> {
+	const options = {model: 'Qwen/Qwen3-Embedding-0.6B', ...faults};
+	const sockets = new Set<Socket>();
+	let dead = false;
+	const state: FaultServer = {url: '', embedded: [], requests: 0, maxConcurrent: 0, close: async () => Promise.resolve()};
+	const context: Context = {options, state, random: seededRandom(options.seed ?? 7), sockets, concurrent: 0, stop: () => undefined};
+	const server = createServer((request, response) => void handle(context, request, response));
+	// Dying: every connection cut, the port closed (later requests are refused).
+	context.stop = () => {
+		dead = true;
+		for (const socket of sockets) {
+			socket.destroy();
 		}
 
-		if (options.maxBatch !== undefined && body.input.length > options.maxBatch) {
-			return fail(request, response, 413, `batch of ${body.input.length} is over the limit of ${options.maxBatch}`);
-		}
-
-		if (options.errorRate && random() < options.errorRate) {
-			return fail(request, response, 500, 'internal server error (injected)');
-		}
-
-		await new Promise(resolve => setTimeout(resolve, options.latencyMs ?? 0));
-		const data = body.input.map((text, index) => {
-			const vector = expectedVector(text, dimension);
-			return {object: 'embedding', index, embedding: Array.from(options.unnormalised ? vector.map(value => value * 3) : vector)};
-		});
-		state.embedded.push(...body.input);
-		// Answered in reverse order: the client must sort by index.
-		response.writeHead(200, {'content-type': 'application/json'});
-		response.end(JSON.stringify({object: 'list', data: data.reverse(), model, usage: {prompt_tokens: 0, total_tokens: 0}}));
+		server.close();
 	};
 
-	const server = createServer((request, response) => {
-		void (async () => {
-			concurrent++;
-			state.maxConcurrent = Math.max(state.maxConcurrent, concurrent);
-			try {
-				const chunks: Buffer[] = [];
-				for await (const chunk of request) {
-					chunks.push(chunk as Buffer);
-				}
-
-				if (options.requiredKey && request.headers.authorization !== `Bearer ${options.requiredKey}`) {
-					return fail(request, response, 401, 'invalid api key');
-				}
-
-				if (request.method === 'GET' && request.url?.endsWith('/models')) {
-					response.writeHead(200, {'content-type': 'application/json'});
-					response.end(JSON.stringify({object: 'list', data: [{id: model, object: 'model'}]}));
-					return;
-				}
-
-				await embeddings(request, response, JSON.parse(Buffer.concat(chunks).toString('utf8')) as {input: string[]});
-			} finally {
-				concurrent--;
-			}
-		})();
-	});
 	server.keepAliveTimeout = 60_000;
 	server.on('connection', socket => {
 		if (dead) {

@@ -94,10 +94,10 @@ function encodeVector(vector: Float32Array, format: 'float' | 'base64'): number[
 	return format === 'float' ? Array.from(vector) : Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
 }
 
-export async function startEmbeddingServer(options: ServeOptions): Promise<RunningServer> {
+/** The routes; a thrown HttpError becomes its status with an OpenAI-shaped error body. */
+function routes(options: ServeOptions, batcher: RequestBatcher): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
 	const {model} = options;
-	const batcher = new RequestBatcher(model, {maxBatchTokens: options.maxBatchTokens, maxRows: options.maxRows});
-	const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+	return async (request, response) => {
 		const route = (request.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
 		if (request.method === 'GET' && (route === '/health' || route === '/v1/health')) {
 			send(response, 200, {status: 'ok', model: model.modelId, dimension: model.dimension, device: model.device, queued: batcher.queued});
@@ -117,7 +117,10 @@ export async function startEmbeddingServer(options: ServeOptions): Promise<Runni
 			throw new HttpError(404, `no route ${request.method ?? ''} ${route}: use POST /v1/embeddings, GET /v1/models or GET /health`, 'not_found');
 		}
 	};
+}
 
+export async function startEmbeddingServer(options: ServeOptions): Promise<RunningServer> {
+	const handle = routes(options, new RequestBatcher(options.model, {maxBatchTokens: options.maxBatchTokens, maxRows: options.maxRows}));
 	const server = createServer((request, response) => {
 		handle(request, response).catch((error: unknown) => {
 			const status = error instanceof HttpError ? error.status : 500;
