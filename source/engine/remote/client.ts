@@ -39,17 +39,18 @@ function networkReason(error: unknown, timeoutMs: number): string {
 
 export class EmbeddingClient {
 	readonly baseUrl: string;
-	private readonly apiKey: string | undefined;
+	/** A private field: absent from JSON.stringify and util.inspect of the client, so no dump shows it. */
+	readonly #apiKey: string | undefined;
 	readonly timeoutMs: number;
 
 	constructor(options: ClientOptions) {
 		this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-		this.apiKey = options.apiKey && options.apiKey.length > 0 ? options.apiKey : undefined;
+		this.#apiKey = options.apiKey && options.apiKey.length > 0 ? options.apiKey : undefined;
 		this.timeoutMs = options.timeoutMs ?? 60_000;
 	}
 
 	private get secrets(): string[] {
-		return this.apiKey ? [this.apiKey] : [];
+		return this.#apiKey ? [this.#apiKey] : [];
 	}
 
 	private fail(kind: ConstructorParameters<typeof RemoteEndpointError>[0], message: string, options: {status?: number; retryAfterMs?: number} = {}): RemoteEndpointError {
@@ -63,8 +64,8 @@ export class EmbeddingClient {
 			headers['content-type'] = 'application/json';
 		}
 
-		if (this.apiKey) {
-			headers.authorization = `Bearer ${this.apiKey}`;
+		if (this.#apiKey) {
+			headers.authorization = `Bearer ${this.#apiKey}`;
 		}
 
 		const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -108,7 +109,7 @@ export class EmbeddingClient {
 		}
 
 		if (status === 401 || status === 403) {
-			return this.fail('auth', `${message} (${this.apiKey ? 'the API key was refused' : 'no API key was sent'})`, options);
+			return this.fail('auth', `${message} (${this.#apiKey ? 'the API key was refused' : 'no API key was sent'})`, options);
 		}
 
 		if (status === 400 || status === 422) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {after, describe, it} from 'node:test';
+import {inspect} from 'node:util';
 import {AppError, exitCodes} from '../../../source/engine/errors.js';
 import {EmbeddingClient} from '../../../source/engine/remote/client.js';
 import {apiKeyFrom, openRemoteBackend, parseEndpointList} from '../../../source/engine/remote/open-backend.js';
@@ -80,6 +81,8 @@ describe('the API key', () => {
 			assert.ok(!String(text).includes(key), `the key leaked into: ${text}`);
 		}
 
+		const client = new EmbeddingClient({baseUrl: 'http://127.0.0.1:1/v1', apiKey: key});
+		assert.ok(!JSON.stringify(client).includes(key) && !inspect(client, {depth: 5, showHidden: true}).includes(key), 'a dump of the client shows the key');
 		const right = await serverWith({dimension: 48, requiredKey: key});
 		const {backend, reports} = await openRemoteBackend({...base, endpoints: [right.url], expectedDimension: 48, apiKey: key});
 		assert.equal(reports[0]!.dimension, 48);
