@@ -8,6 +8,7 @@ import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {botPreprocess} from '../../../source/engine/remote/bot-preprocess.js';
 import {openRemoteBackend, type OpenRemoteOptions} from '../../../source/engine/remote/open-backend.js';
+import {remoteEmbedderLoader} from '../../../source/engine/remote/remote-loader.js';
 import type {PoolEvent} from '../../../source/engine/remote/pool.js';
 import {serveWorkspace} from '../../../source/engine/serve/serve-workspace.js';
 import {openWorkspace, type WorkspacePaths} from '../../../source/engine/workspace.js';
@@ -104,6 +105,22 @@ describe('migrate through embedding servers', () => {
 			assert.deepEqual(channel.problems, []);
 			assert.equal(channel.self_retrieval_misses, 0);
 		}
+	});
+
+	it('plugs into Migration through remoteEmbedderLoader, measuring the target dimension from local weights', async () => {
+		const paths = await demoWorkspace();
+		const server = await startFaultServer({dimension: 48});
+		servers.push(server);
+		const workspace = openWorkspace(paths.root);
+		const warnings: string[] = [];
+		const loadEmbedder = remoteEmbedderLoader(workspace.memory, {endpoint: server.url}, {}, {warn: line => warnings.push(line)});
+		assert.equal(remoteEmbedderLoader(workspace.memory, {}, {}), undefined, 'no endpoint: the local model');
+		const outcome = await new Migration({workspace, faults: noFaults, loadEmbedder}).run();
+		assert.equal(outcome.status, 'done');
+		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
+		// The fault server's vectors are not the demo model's: the agreement check warns, and does not refuse.
+		assert.equal(warnings.length, 1);
+		assert.match(warnings[0]!, /^嵌入端點檢查警告: http:\/\/127\.0\.0\.1:\d+\/v1: cosine with the local model is -?0\.\d{4} \(< 0\.99\)/);
 	});
 
 	it('refuses an endpoint of the wrong dimension with exit 2 and writes nothing', async () => {
