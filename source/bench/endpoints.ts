@@ -9,6 +9,7 @@
  */
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {monitorEventLoopDelay} from 'node:perf_hooks';
 import {openRemoteBackend} from '../engine/remote/open-backend.js';
 
 const flag = (name: string, fallback: number) => Number(process.argv.find(argument => argument.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -44,7 +45,7 @@ async function fakeEndpoint(): Promise<{url: string; server: Server}> {
 }
 
 /** Texts per second over `seconds`, after a warm-up that lets each endpoint's slots grow. */
-async function measure(endpointCount: number): Promise<{rate: number; clientCpu: number; inFlight: number}> {
+async function measure(endpointCount: number): Promise<{rate: number; clientCpu: number; inFlight: number; loopDelayMs: number}> {
 	const endpoints = await Promise.all(Array.from({length: endpointCount}, fakeEndpoint));
 	const {backend} = await openRemoteBackend({endpoints: endpoints.map(endpoint => endpoint.url), targetModel: 'Qwen/Qwen3-Embedding-0.6B', expectedDimension: dimension, maxTokens: 512});
 	let next = 0;
@@ -61,9 +62,12 @@ async function measure(endpointCount: number): Promise<{rate: number; clientCpu:
 	let inFlight = 0;
 	let measuredFrom = 0;
 	let cpuFrom = process.cpuUsage();
+	// A late event loop means the client (or this machine) is the limit, not the endpoints.
+	const loopDelay = monitorEventLoopDelay({resolution: 5});
 	setTimeout(() => {
 		measuredFrom = done;
 		cpuFrom = process.cpuUsage();
+		loopDelay.enable();
 		stopAt = Date.now() + seconds * 1000;
 	}, 1000);
 	await new Promise<void>(resolve => {
@@ -84,7 +88,8 @@ async function measure(endpointCount: number): Promise<{rate: number; clientCpu:
 		fill();
 	});
 	const cpu = process.cpuUsage(cpuFrom);
-	const result = {rate: (done - measuredFrom) / seconds, clientCpu: (cpu.user + cpu.system) / 1e6 / seconds, inFlight: backend.capacity};
+	const result = {rate: (done - measuredFrom) / seconds, clientCpu: (cpu.user + cpu.system) / 1e6 / seconds, inFlight: backend.capacity, loopDelayMs: loopDelay.percentile(99) / 1e6};
+	loopDelay.disable();
 	await backend.close();
 	await Promise.all(endpoints.map(async endpoint => new Promise(resolve => endpoint.server.close(resolve))));
 	return result;
@@ -96,5 +101,5 @@ for (const count of [1, 2, 4]) {
 	const result = await measure(count);
 	results.set(count, result);
 	const ratio = result.rate / (count * results.get(1)!.rate);
-	console.log(`  ${count} endpoint${count > 1 ? 's' : ' '}: ${result.rate.toFixed(0).padStart(6)} texts/s, ${(ratio * count).toFixed(2)} × one endpoint = ${ratio.toFixed(2)} of ${count} × (target ≥ 0.90), in flight ${result.inFlight}, client CPU ${(result.clientCpu * 100).toFixed(0)}%`);
+	console.log(`  ${count} endpoint${count > 1 ? 's' : ' '}: ${result.rate.toFixed(0).padStart(6)} texts/s, ${(ratio * count).toFixed(2)} × one endpoint = ${ratio.toFixed(2)} of ${count} × (target ≥ 0.90), in flight ${result.inFlight}, client CPU ${(result.clientCpu * 100).toFixed(0)}%, event-loop delay p99 ${result.loopDelayMs.toFixed(0)} ms`);
 }
