@@ -9,10 +9,11 @@ import {monitorCommand} from './monitor.js';
 import {planCommand} from './plan.js';
 import {resetCommand} from './reset.js';
 import {rollbackCommand} from './rollback.js';
+import {serveCommand} from './serve.js';
 import {verifyCommand} from './verify.js';
 import type {Command} from './shared/define-command.js';
 
-export const commands: Command[] = [migrateCommand, rollbackCommand, dashboardCommand, checkCommand, planCommand, verifyCommand, logsCommand, monitorCommand, resetCommand, bundleCommand, demoCommand];
+export const commands: Command[] = [migrateCommand, rollbackCommand, dashboardCommand, checkCommand, planCommand, verifyCommand, logsCommand, monitorCommand, resetCommand, bundleCommand, demoCommand, serveCommand];
 
 /** `python migrate_to_qwen3.py --check-only` and friends, as the guide spells them. */
 export const guideFlagAliases: Record<string, string> = {

@@ -43,6 +43,15 @@ export function batchSizeFlag(description: string) {
 	return {batchSize: {type: 'number', valueName: 'N', validate: integerIn('--batch-size', 1, 4096, 'e.g. --batch-size 32'), description}} as const;
 }
 
+/**
+ * `--endpoint URL` (comma-separated for several; settings: migration.endpoints) and
+ * `--remote-model NAME`, for the commands that run, plan or check a migration through embedding servers.
+ */
+export const endpointFlags = {
+	endpoint: {type: 'string', valueName: 'URL', description: 'Embed through OpenAI-compatible servers (base URLs, comma-separated),\ne.g. http://gpu1:8000/v1,http://gpu2:8000/v1; key from OPENAI_API_KEY'},
+	remoteModel: {type: 'string', valueName: 'NAME', description: 'The servers\' name for the target model (default: from GET /models)'},
+} as const;
+
 /** Commands that take no positional arguments say so in one line. */
 export function rejectArguments(input: readonly string[]): void {
 	if (input.length > 0) {

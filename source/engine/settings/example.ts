@@ -35,6 +35,9 @@ export function exampleSettings(): object {
 				output_dimension: null,
 				transform_sample_size: 2000,
 				transform_quality_threshold: 0.9,
+				endpoints: [],
+				api_key_env: null,
+				remote_model: null,
 			},
 		},
 	};

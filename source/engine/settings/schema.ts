@@ -71,6 +71,12 @@ const migration = z
 		transform_sample_size: z.int().min(20).max(1_000_000).default(2000),
 		/** transform: the held-out recall@10 the map must reach, or nothing is written. */
 		transform_quality_threshold: z.number().min(0).max(1).default(0.9),
+		/** OpenAI-compatible embedding servers to migrate through (base URLs, e.g. http://gpu1:8000/v1); empty: the local model. */
+		endpoints: z.array(z.url()).default([]),
+		/** The environment variable holding the servers' API key (never the key itself); null: OPENAI_API_KEY. */
+		api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).nullable().default(null),
+		/** The servers' name for the target model; null: asked from GET {base}/models. */
+		remote_model: z.string().min(1).nullable().default(null),
 	})
 	.prefault({});
 

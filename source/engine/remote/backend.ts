@@ -1,0 +1,103 @@
+/**
+ * The remote implementation of the engine's EmbeddingBackend: the embed phase plans, dedupes,
+ * checkpoints and resumes exactly as with the local model, and only `embedBatch` differs — it sends
+ * the batch's (bot-preprocessed) texts to the endpoint pool instead of running ONNX.
+ * The token ids the engine batches by are a counting device here; each encoded text and each
+ * padded batch remembers the text it came from, so `embedBatch` can send the text itself.
+ */
+import type {EmbeddingBackend} from '../embed-backend.js';
+import type {EmbeddingResult} from '../embed/embedder.js';
+import type {EncodedText, TokenizedBatch} from '../embed/tokenize.js';
+import type {Device} from '../types.js';
+import {botPreprocess} from './bot-preprocess.js';
+import type {EndpointStats} from './endpoint.js';
+import type {EndpointPool} from './pool.js';
+import type {TokenCounter} from './token-count.js';
+
+export class RemoteEmbeddingBackend implements EmbeddingBackend {
+	/**
+	 * The engine's device vocabulary has no "remote"; 'cpu' keeps the OOM path from trying a
+	 * device switch that would mean nothing here (see the report: a `remote` device is proposed).
+	 */
+	readonly device: Device = 'cpu';
+	readonly kind = 'remote';
+	private readonly textOf = new WeakMap<object, string>();
+	private readonly batchTexts = new WeakMap<TokenizedBatch, string[]>();
+
+	constructor(
+		/** The id written to embeddings.model_version (the bot's name), not the server's model name. */
+		readonly modelId: string,
+		readonly dimension: number,
+		private readonly pool: EndpointPool,
+		private readonly counter: TokenCounter,
+	) {}
+
+	/** Batches the pool can keep in flight now (all endpoints' slots): the embed loop's pipeline depth. */
+	get capacity(): number {
+		return this.pool.capacity;
+	}
+
+	/** One row per endpoint for the dashboard. */
+	endpointStats(): EndpointStats[] {
+		return this.pool.stats();
+	}
+
+	async encodeAsync(texts: readonly string[]): Promise<EncodedText[]> {
+		// The rule is idempotent: applying it to text the engine already preprocessed changes nothing.
+		const prepared = texts.map(text => botPreprocess(text));
+		const encoded = await this.counter.encode(prepared);
+		for (const [index, item] of encoded.entries()) {
+			this.textOf.set(item, prepared[index]!);
+		}
+
+		return encoded;
+	}
+
+	async tokenizeAsync(texts: readonly string[]): Promise<TokenizedBatch> {
+		return this.padEncoded(await this.encodeAsync(texts));
+	}
+
+	padEncoded(encoded: ReadonlyArray<{ids: readonly number[]; truncated: boolean}>): TokenizedBatch {
+		const texts = encoded.map(item => this.textOf.get(item));
+		if (texts.some(text => text === undefined)) {
+			throw new Error('internal: the remote backend pads only what its own encodeAsync returned (it sends texts, not ids)');
+		}
+
+		const batch = this.counter.padEncoded(encoded);
+		this.batchTexts.set(batch, texts as string[]);
+		return batch;
+	}
+
+	/** Sends the batch's texts; resolves when one endpoint has answered for all of them. */
+	async embedBatch(batch: TokenizedBatch): Promise<EmbeddingResult> {
+		const texts = this.batchTexts.get(batch);
+		if (!texts) {
+			throw new Error('internal: this batch was not made by the remote backend\'s padEncoded/tokenizeAsync');
+		}
+
+		const started = performance.now();
+		const rows = await this.pool.embed(texts);
+		const vectors = new Float32Array(rows.length * this.dimension);
+		for (const [index, row] of rows.entries()) {
+			vectors.set(row, index * this.dimension);
+		}
+
+		return {vectors, dimension: this.dimension, inferenceMs: performance.now() - started};
+	}
+
+	/** Convenience: one vector per text (probe, plan's timing sample). */
+	async embed(texts: readonly string[]): Promise<Float32Array[]> {
+		const {vectors, dimension} = await this.embedBatch(await this.tokenizeAsync(texts));
+		return texts.map((_text, row) => vectors.slice(row * dimension, (row + 1) * dimension));
+	}
+
+	/** The servers choose their own devices; a request to switch is a no-op. */
+	async switchDevice(_device: Device): Promise<void> {
+		// Nothing to do: see `device`.
+	}
+
+	async close(): Promise<void> {
+		await this.pool.close();
+		await this.counter.close();
+	}
+}

@@ -1,0 +1,53 @@
+/** Loads the workspace's target model (as `migrate` would) and serves it over HTTP. */
+import {Embedder} from '../embed/embedder.js';
+import {resolveModelSource} from '../embed/model-source.js';
+import type {DeviceName} from '../types.js';
+import type {Workspace} from '../workspace.js';
+import {startEmbeddingServer, type RunningServer} from './server.js';
+
+export type ServeWorkspaceOptions = {host?: string; port: number; botPreprocess?: boolean; device?: DeviceName; env?: NodeJS.ProcessEnv};
+
+export type ServingWorkspace = RunningServer & {modelId: string; dimension: number; device: string};
+
+export async function serveWorkspace(workspace: Workspace, options: ServeWorkspaceOptions): Promise<ServingWorkspace> {
+	const {memory, paths} = workspace;
+	const {migration} = memory;
+	const source = resolveModelSource(migration.target_model, {
+		localPath: migration.target_model_path,
+		root: paths.root,
+		endpoint: migration.hf_endpoint,
+		cacheDir: migration.model_cache_dir,
+		env: options.env,
+	});
+	const embedder = await Embedder.load({
+		source,
+		device: options.device ?? migration.device,
+		dtype: migration.dtype,
+		maxTokens: migration.max_tokens,
+		cpuOnlyMode: memory.cpu_only_mode,
+		threads: migration.intra_op_threads ?? undefined,
+	});
+	try {
+		const server = await startEmbeddingServer({
+			model: embedder,
+			host: options.host,
+			port: options.port,
+			botPreprocess: options.botPreprocess,
+			maxBatchTokens: migration.max_batch_tokens,
+			maxRows: migration.migration_batch_size,
+		});
+		return {
+			...server,
+			modelId: embedder.modelId,
+			dimension: embedder.dimension,
+			device: embedder.device,
+			close: async () => {
+				await server.close();
+				await embedder.close();
+			},
+		};
+	} catch (error) {
+		await embedder.close();
+		throw error;
+	}
+}
