@@ -39,7 +39,7 @@ export class EstimatedTokenCounter implements TokenCounter {
 	private readonly shape;
 
 	constructor(private readonly maxTokens: number) {
-		this.shape = {maxTokens, paddingSide: 'left' as const, padId: 0, prefix: [], suffix: []};
+		this.shape = {maxTokens, paddingSide: 'left' as const, padId: 0, prefix: [], suffix: [], textRule: 'bot' as const};
 	}
 
 	encode(texts: readonly string[]): Promise<EncodedText[]> {

@@ -26,6 +26,9 @@ export async function serveWorkspace(workspace: Workspace, options: ServeWorkspa
 		maxTokens: migration.max_tokens,
 		cpuOnlyMode: memory.cpu_only_mode,
 		threads: migration.intra_op_threads ?? undefined,
+		// A server embeds what it is sent (as vLLM and TEI do); the bot's rule is applied by the
+		// server itself, and only with --bot-preprocess.
+		textRule: 'raw',
 	});
 	try {
 		const server = await startEmbeddingServer({

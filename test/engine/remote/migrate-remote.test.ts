@@ -63,17 +63,12 @@ describe('migrate through embedding servers', () => {
 		let worst = 0;
 		let changed = 0;
 		for (const [id, vector] of remote) {
-			// MERGE NOTE: this branch's local path does not apply the bot's text rule yet (wt-realmodel
-			// adds it); the remote path does, so messages the rule changes are compared after the merge.
-			if (botPreprocess(texts.get(id)!) !== texts.get(id)) {
-				changed++;
-				continue;
-			}
-
+			// Both paths apply the bot's text rule; count the texts it changes so the test shows they were compared too.
+			changed += botPreprocess(texts.get(id)!) === texts.get(id) ? 0 : 1;
 			worst = Math.max(worst, ...Array.from(vector, (value, index) => Math.abs(value - local.get(id)![index]!)));
 		}
 
-		assert.ok(remote.size - changed >= remote.size / 2, `${remote.size - changed} of ${remote.size} compared`);
+		assert.ok(remote.size > 0, 'the remote run embedded messages');
 		assert.ok(worst <= 1e-4, `max abs diff from the local run: ${worst} (${changed} changed by the rule)`);
 	});
 

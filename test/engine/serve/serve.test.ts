@@ -31,7 +31,7 @@ describe('serve on a generated demo model', () => {
 		const {migration} = workspace.memory;
 		source = resolveModelSource(migration.target_model, {localPath: migration.target_model_path, root: paths.root, cacheDir: migration.model_cache_dir});
 		serving = await serveWorkspace(workspace, {port: 0, device: 'cpu'});
-		local = await Embedder.load({source, device: 'cpu', maxTokens: migration.max_tokens});
+		local = await Embedder.load({source, device: 'cpu', maxTokens: migration.max_tokens, textRule: 'raw'});
 	});
 
 	after(async () => {
