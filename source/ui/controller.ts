@@ -4,7 +4,7 @@
  * that is open or to the keymap. Subscribers (the Ink app) are told only when the state changed.
  */
 import type {LogEntry} from '../engine/log/format.js';
-import type {MigrationEvents, MigrationEventName} from '../engine/migration/events.js';
+import {clientEventNames as forwardedEvents, type MigrationEvents} from '../engine/migration/events.js';
 import type {ResourceReading} from '../engine/monitor/resources.js';
 import {CommandRunner} from './commands.js';
 import {decodeKeys, type InkKey, type KeyPress} from './keys.js';
@@ -24,26 +24,6 @@ export type {DashboardBackend, DashboardControl} from './backend.js';
  */
 const backgroundRedrawMs = 1000;
 
-const forwardedEvents: MigrationEventName[] = [
-	'run:start',
-	'run:phase:enter',
-	'run:done',
-	'run:aborted',
-	'run:error',
-	'progress',
-	'batch:start',
-	'batch:commit:done',
-	'batch:error',
-	'batch:size:change',
-	'device:change',
-	'index:channel:done',
-	'run:stall',
-	'db:busy',
-	'memory:low',
-	'control:paused',
-	'control:resumed',
-	'verify:result',
-];
 
 export type ControllerOptions = {now: () => number; readOnly?: boolean; running?: boolean; batchSize?: number; strings?: Strings};
 

@@ -136,6 +136,11 @@ function reduceWorkEvent(state: DashboardState, event: EngineEvent, now: number)
 			return {...state, seen: {...state.seen, busy: now}};
 		}
 
+		case 'endpoint:change': {
+			// The endpoint's log line, in the status line: which server was taken out or came back.
+			return {...state, notice: {text: event.payload.message, at: now}};
+		}
+
 		case 'memory:low': {
 			return {...state, seen: {...state.seen, lowMemory: now}, lowMemoryFreeMb: event.payload.freeMb};
 		}

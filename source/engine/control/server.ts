@@ -6,30 +6,9 @@
 import {chmodSync, existsSync, unlinkSync} from 'node:fs';
 import net from 'node:net';
 import type {RunControl} from '../migration/control.js';
-import type {MigrationEventName, MigrationEvents, Phase} from '../migration/events.js';
+import {clientEventNames as servedEvents, type MigrationEventName, type MigrationEvents, type Phase} from '../migration/events.js';
 import {encode, lineReader, protocolVersion, type ClientMessage, type ControlCommand, type RunSnapshot, type ServerMessage, type WireEvent} from './protocol.js';
 
-/** The events a client needs to draw the run the way its owner does. */
-export const servedEvents: MigrationEventName[] = [
-	'run:start',
-	'run:phase:enter',
-	'run:done',
-	'run:aborted',
-	'run:error',
-	'progress',
-	'batch:start',
-	'batch:commit:done',
-	'batch:error',
-	'batch:size:change',
-	'device:change',
-	'index:channel:done',
-	'run:stall',
-	'db:busy',
-	'memory:low',
-	'control:paused',
-	'control:resumed',
-	'verify:result',
-];
 
 const snapshotMs = 1000;
 

@@ -60,6 +60,8 @@ export type MigrationEventMap = {
 	'index:channel:done': {channelId: string; vectors: number; built: number; channels: number};
 	/** The verify phase's findings. */
 	'verify:result': {ok: boolean; channels: number; vectors: number; problems: string[]};
+	/** An embedding endpoint changed state (taken out, back, removed, its batch halved, rate-limited); `message` is the log line. */
+	'endpoint:change': {type: 'endpoint:out' | 'endpoint:back' | 'endpoint:removed' | 'endpoint:batch:halve' | 'endpoint:rate-limited'; endpoint: string; level: 'INFO' | 'WARNING' | 'ERROR'; message: string};
 	/** pad / truncate / transform: how well the derived vectors retrieve like the new model's; the run log records it. */
 	'strategy:quality': {strategy: StrategyName; sampleSize: number; heldOut: number; meanCosine: number; recallAtK: number};
 	/** A line was written to the migration log. */
@@ -99,3 +101,29 @@ export class MigrationEvents {
 		}
 	}
 }
+
+/**
+ * The events a client draws a run from: the dashboard of the process that owns the run listens to
+ * them, and the control channel forwards them to attached dashboards.
+ */
+export const clientEventNames: MigrationEventName[] = [
+	'run:start',
+	'run:phase:enter',
+	'run:done',
+	'run:aborted',
+	'run:error',
+	'progress',
+	'batch:start',
+	'batch:commit:done',
+	'batch:error',
+	'batch:size:change',
+	'device:change',
+	'index:channel:done',
+	'run:stall',
+	'db:busy',
+	'memory:low',
+	'control:paused',
+	'control:resumed',
+	'verify:result',
+	'endpoint:change',
+];

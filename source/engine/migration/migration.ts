@@ -74,6 +74,10 @@ export class Migration {
 				this.log('WARNING', logText.derivedVectorsNotComparable(quality.strategy, quality));
 			}
 		});
+		// Endpoint changes (remote backends) are log lines first; the dashboard shows them too.
+		this.events.on('endpoint:change', change => {
+			this.log(change.level, change.message);
+		});
 		this.events.on('run:phase:enter', ({phase}) => {
 			this.phase = phase;
 		});
