@@ -1,0 +1,31 @@
+/** Writes a message off: the failures table (with the checkpoint), the counters, an event and a log line. */
+import {logText} from '../log/messages.js';
+import {emitProgress, type RunContext} from './context.js';
+import {findCorruptTargetRows, type RejectedRow} from './odd-rows.js';
+import type {TargetRow} from './target-set.js';
+
+export async function recordRowFailure(context: RunContext, row: TargetRow, kind: string, message: string, cursorAfter = 0): Promise<void> {
+	await context.writer.recordFailure(context.runId, row, kind, message, cursorAfter);
+	context.counters.failed++;
+	context.events.emit('failure:record', {messageId: row.messageId, channelId: row.channelId, error: message});
+	context.log('ERROR', logText.messageFailed(row.messageId, message));
+	emitProgress(context);
+}
+
+/** Odd rows (odd-rows.ts) become failures with their reasons; the run goes on without them. */
+export async function recordRejectedRows(context: RunContext, rejected: RejectedRow[]): Promise<void> {
+	for (const {row, reason} of rejected) {
+		await recordRowFailure(context, row, 'invalid-row', reason);
+	}
+}
+
+/**
+ * Pre-existing new-model rows that hold no usable vector: their messages count as migrated, so
+ * they are recorded (once: the scan skips recorded ones) before the first batch of a pass.
+ */
+export async function recordCorruptTargetRows(context: RunContext): Promise<void> {
+	for (const {row, reason} of findCorruptTargetRows(context.db, context.target, context.runId)) {
+		await recordRowFailure(context, row, 'invalid-row', reason);
+		context.counters.done = Math.max(0, context.counters.done - 1);
+	}
+}
