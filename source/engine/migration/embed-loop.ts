@@ -6,6 +6,7 @@
  * are bisected down to the single bad message, which is recorded and skipped.
  */
 import {errorMessage} from '../errors.js';
+import {invalidRows} from '../embed/vector-guard.js';
 import type {EmbeddingResult} from '../embed/embedder.js';
 import {logText} from '../log/messages.js';
 import type {Device, DeviceChangeReason} from '../types.js';
@@ -186,12 +187,14 @@ export class EmbedLoop {
 	 * between them); only the last one moves the checkpoint, and a row is never written twice (the
 	 * insert checks).
 	 */
-	private async commit(rows: TargetRow[], result: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
+	private async commit(allRows: TargetRow[], checked: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
 		const {context} = this;
 		const started = context.now();
+		const {rows, result} = await this.refuseInvalidVectors(allRows, checked);
 		const {dimension} = result;
 		let embedded = 0;
-		for (let start = 0; start < rows.length; start += commitChunkRows) {
+		// At least one transaction even when every vector was refused: the checkpoint still moves.
+		for (let start = 0; start === 0 || start < rows.length; start += commitChunkRows) {
 			const last = start + commitChunkRows >= rows.length;
 			const end = Math.min(rows.length, start + commitChunkRows);
 			embedded += await commitWithBusyRetry(context, {
@@ -204,6 +207,34 @@ export class EmbedLoop {
 		}
 
 		this.afterCommit(embedded, truncated, context.now() - started, result.inferenceMs, rows.length);
+	}
+
+	/**
+	 * NaN, Infinity or a zero vector (a corrupt old vector under pad/truncate/transform, a model
+	 * gone wrong) is never committed: its message goes to failures with the reason.
+	 */
+	private async refuseInvalidVectors(rows: TargetRow[], result: EmbeddingResult): Promise<{rows: TargetRow[]; result: EmbeddingResult}> {
+		const {dimension} = result;
+		const invalid = invalidRows(result.vectors, dimension);
+		if (invalid.length === 0) {
+			return {rows, result};
+		}
+
+		for (const {row, reason} of invalid) {
+			await recordRowFailure(this.context, rows[row]!, 'invalid-vector', reason);
+		}
+
+		const bad = new Set(invalid.map(({row}) => row));
+		const kept = rows.filter((_row, index) => !bad.has(index));
+		const vectors = new Float32Array(kept.length * dimension);
+		let at = 0;
+		for (const [index] of rows.entries()) {
+			if (!bad.has(index)) {
+				vectors.set(result.vectors.subarray(index * dimension, (index + 1) * dimension), at++ * dimension);
+			}
+		}
+
+		return {rows: kept, result: {...result, vectors}};
 	}
 
 	private afterCommit(embedded: number, truncated: number, commitMs: number, inferenceMs: number, size: number): void {
