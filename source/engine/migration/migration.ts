@@ -180,6 +180,11 @@ export class Migration {
 		};
 	}
 
+	/** A line in the run's log from the process that drives it (e.g. the headless runner on SIGHUP). */
+	note(level: LogLevel, message: string): void {
+		this.log(level, message);
+	}
+
 	private log(level: LogLevel, message: string): void {
 		this.logger?.log(level, message);
 	}
