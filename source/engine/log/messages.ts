@@ -12,6 +12,7 @@ export const logMarkers = {
 	modelLoadFailed: '模型載入失敗',
 	databaseLocked: '資料庫鎖定',
 	stuck: '(stuck)',
+	diskFull: 'disk full on',
 } as const;
 
 type QualityFigures = {recallAtK: number; meanCosine: number; sampleSize: number; heldOut: number};

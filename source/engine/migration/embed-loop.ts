@@ -122,6 +122,10 @@ export class EmbedLoop {
 					return 'complete';
 				}
 			}
+		} catch (error) {
+			// Let the model calls in flight finish first: closing the model under a running inference is a native abort.
+			await Promise.all(pipeline.map(async pending => pending.result));
+			throw error;
 		} finally {
 			clearInterval(stallTimer);
 		}

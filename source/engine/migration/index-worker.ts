@@ -10,6 +10,10 @@ import {parentPort, workerData} from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import {decodeVector} from '../db/vectors.js';
 import {blobReason} from './odd-rows.js';
+import {FaultInjector} from './faults.js';
+
+/** The ENOSPC seam (enospc@index=N): this thread reads QWEN3_MIGRATE_FAULTS itself. */
+const faults = FaultInjector.fromEnvironment(process.env);
 import {ChannelIndexBuilder, channelFileStem, readChannelIndex} from '../faiss/index-files.js';
 import type {IndexJob, IndexWorkerMessage} from './index-protocol.js';
 import {lowerThreadPriority} from '../util/thread-priority.js';
@@ -91,6 +95,7 @@ function buildChannel(db: Database.Database, channelId: string): ChannelIndexBui
 /** Builds and writes one channel; the builder (and its native index) is garbage once this returns. */
 function writeChannel(db: Database.Database, channelId: string): number {
 	const builder = buildChannel(db, channelId);
+	faults.beforeIndexWrite();
 	builder.write(job.stagingDir, channelId);
 	return builder.count;
 }
