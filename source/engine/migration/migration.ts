@@ -26,6 +26,7 @@ import {reuseCapacity} from './embed-loop.js';
 import {MigrationEvents} from './events.js';
 import {FaultInjector} from './faults.js';
 import {acquireMigrationLock} from './lock.js';
+import {assertWorkspaceWritable} from './writability.js';
 import {checkProfileDimension, resolveTarget} from './phases/preflight.js';
 import {runPhases} from './phases/runner.js';
 import type {TargetModel} from './target-set.js';
@@ -97,6 +98,7 @@ export class Migration {
 		this.control.startWith({batchSize: this.options.batchSize ?? memory.migration.migration_batch_size, tokenBudget: memory.migration.max_batch_tokens});
 		// Refused before the lock and the log: a configuration error writes nothing at all.
 		const dimensionWarning = checkProfileDimension(memory, targetProfile(memory.profile, this.options.profile), this.options.allowDimensionMismatch);
+		assertWorkspaceWritable(paths);
 		const lock = acquireMigrationLock(paths.lock);
 		let db: Database.Database | undefined;
 		let embedder: EmbeddingBackend | undefined;
