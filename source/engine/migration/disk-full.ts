@@ -44,7 +44,9 @@ export function diskFullFrom(error: unknown, where: string, neededBytes = 0): Di
 	let free = 0;
 	try {
 		free = freeDiskBytes(path.dirname(path.resolve(where)));
-	} catch {}
+	} catch {
+		// The directory itself may be gone; then the whole estimate is what is needed.
+	}
 
 	const more = Math.max(64 * 1024 * 1024, neededBytes - free);
 	return new DiskFullError(volumeOf(path.dirname(path.resolve(where))), formatBytes(more), error);

@@ -9,6 +9,7 @@ import vm from 'node:vm';
 import {parentPort, workerData} from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import {decodeVector} from '../db/vectors.js';
+import {notInvalidRowSql, stateTablesExist} from '../run-store/index.js';
 import {blobReason} from './odd-rows.js';
 import {FaultInjector} from './faults.js';
 
@@ -46,8 +47,7 @@ type ChannelCount = {channelId: string; count: number};
  * (an index rebuilt outside a run).
  */
 function notCorruptSql(db: Database.Database): string {
-	const hasFailures = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'qwen3_migrate_failures'").get() !== undefined;
-	return hasFailures ? "AND NOT EXISTS (SELECT 1 FROM qwen3_migrate_failures f WHERE f.message_id = e.message_id AND f.kind = 'invalid-row')" : '';
+	return stateTablesExist(db) ? `AND ${notInvalidRowSql('e')}` : '';
 }
 
 /** New-model rows of messages that still exist, newest row per message, grouped by channel. */

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import {invalidVectorReason} from '../embed/vector-guard.js';
+import {notFailedSql} from '../run-store/index.js';
 import type {TargetModel, TargetRow} from '../types.js';
 
 /**
@@ -101,7 +102,7 @@ export function findCorruptTargetRows(db: Database.Database, target: TargetModel
 		SELECT e.id AS id, e.vector_data AS blob, m.rowid AS rowid, m.message_id AS messageId, m.channel_id AS channelId, m.user_id AS userId
 		FROM embeddings e JOIN messages m ON m.message_id = e.message_id
 		WHERE e.id > @after AND +e.model_version = @model AND +e.dimension = @dimension
-			AND NOT EXISTS (SELECT 1 FROM qwen3_migrate_failures f WHERE f.run_id = @run AND f.message_id = e.message_id)
+			AND ${notFailedSql('e')}
 		ORDER BY e.id LIMIT 512`);
 	const corrupt: CorruptTargetRow[] = [];
 	for (let after = 0; ;) {
