@@ -6,7 +6,6 @@
  * are bisected down to the single bad message, which is recorded and skipped.
  */
 import {errorMessage} from '../errors.js';
-import {invalidRows} from '../embed/vector-guard.js';
 import type {EmbeddingResult} from '../embed/embedder.js';
 import {logText} from '../log/messages.js';
 import type {Device, DeviceChangeReason} from '../types.js';
@@ -15,7 +14,7 @@ import {commitWithBusyRetry} from './commit-retry.js';
 import {emitProgress, type RunContext} from './context.js';
 import {EmbedWatchdog} from './embed-watchdog.js';
 import {advanceCursor, clearFailures} from '../run-store/index.js';
-import {recordCorruptTargetRows, recordRejectedRows, recordRowFailure} from './record-failure.js';
+import {recordCorruptTargetRows, recordRejectedRows, recordRowFailure, refuseInvalidVectors} from './record-failure.js';
 import {TargetReader, type TargetRow} from './target-set.js';
 import {plainBatch, ReuseCache, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
@@ -194,7 +193,7 @@ export class EmbedLoop {
 	private async commit(allRows: TargetRow[], checked: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
 		const {context} = this;
 		const started = context.now();
-		const {rows, result} = await this.refuseInvalidVectors(allRows, checked);
+		const {rows, result} = await refuseInvalidVectors(context, allRows, checked);
 		const {dimension} = result;
 		let embedded = 0;
 		// At least one transaction even when every vector was refused: the checkpoint still moves.
@@ -211,34 +210,6 @@ export class EmbedLoop {
 		}
 
 		this.afterCommit(embedded, truncated, context.now() - started, result.inferenceMs, rows.length);
-	}
-
-	/**
-	 * NaN, Infinity or a zero vector (a corrupt old vector under pad/truncate/transform, a model
-	 * gone wrong) is never committed: its message goes to failures with the reason.
-	 */
-	private async refuseInvalidVectors(rows: TargetRow[], result: EmbeddingResult): Promise<{rows: TargetRow[]; result: EmbeddingResult}> {
-		const {dimension} = result;
-		const invalid = invalidRows(result.vectors, dimension);
-		if (invalid.length === 0) {
-			return {rows, result};
-		}
-
-		for (const {row, reason} of invalid) {
-			await recordRowFailure(this.context, rows[row]!, 'invalid-vector', reason);
-		}
-
-		const bad = new Set(invalid.map(({row}) => row));
-		const kept = rows.filter((_row, index) => !bad.has(index));
-		const vectors = new Float32Array(kept.length * dimension);
-		let at = 0;
-		for (const [index] of rows.entries()) {
-			if (!bad.has(index)) {
-				vectors.set(result.vectors.subarray(index * dimension, (index + 1) * dimension), at++ * dimension);
-			}
-		}
-
-		return {rows: kept, result: {...result, vectors}};
 	}
 
 	private afterCommit(embedded: number, truncated: number, commitMs: number, inferenceMs: number, size: number): void {
