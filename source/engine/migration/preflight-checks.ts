@@ -14,6 +14,8 @@ export type DiskEstimate = {backupBytes: number; newRowsBytes: number; walBytes:
 
 /** Per-row overhead of an embeddings row beside its blob (ids, model name, B-tree). */
 const rowOverheadBytes = 160;
+/** B-tree pages are not full: a 3,000-message run grew memory.db by ~1.25× the raw row bytes. */
+const pageFillFactor = 1.25;
 /**
  * The WAL holds each committed page until a checkpoint resets it, and every commit logs the B-tree
  * and run-store pages again: measured at up to 1.9× the new rows (a 3,000-message run, 256-d).
@@ -21,8 +23,8 @@ const rowOverheadBytes = 160;
 const walGrowthFactor = 2;
 /** Per-message bytes of a `.mapping` pickle (the id twice, as an int key and a str key). */
 const mappingBytesPerMessage = 64;
-/** Slack for page rounding, the log file and the run's own tables. */
-const margin = 1.1;
+/** Slack for checkpoint timing (the WAL's peak varies run to run), the log file and the run's own tables. */
+const margin = 1.2;
 const logAndStateBytes = 1024 * 1024;
 
 /**
@@ -33,7 +35,7 @@ export function estimateDisk(paths: WorkspacePaths, remaining: number, total: nu
 	const backupBytes = backupsExist
 		? 0
 		: fileSize(paths.database) + fileSize(`${paths.database}-wal`) + directorySize(paths.indices) + fileSize(paths.settings);
-	const newRowsBytes = remaining * (dimension * 4 + rowOverheadBytes);
+	const newRowsBytes = remaining * (dimension * 4 + rowOverheadBytes) * pageFillFactor;
 	const walBytes = newRowsBytes * walGrowthFactor;
 	const newIndexBytes = total * (dimension * 4 + mappingBytesPerMessage) * 1.05;
 	const neededBytes = (backupBytes + newRowsBytes + walBytes + newIndexBytes) * margin + logAndStateBytes;
