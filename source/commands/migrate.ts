@@ -44,6 +44,7 @@ resumes from the last committed batch. Ctrl+C stops after the batch in flight.`,
 		ui: {type: 'boolean', default: true, description: 'Print progress lines instead of opening the dashboard'},
 		...yesFlag('Do not ask for confirmation (required without a terminal)'),
 		retryFailed: {type: 'boolean', default: false, description: 'Try the messages that failed again (also after a finished migration)'},
+		allowDimensionMismatch: {type: 'boolean', default: false, description: 'Keep a migration.output_dimension the Qwen3 profile does not read (1024);\nyou must change the bot\'s profile too'},
 		pruneOld: {type: 'boolean', default: false, description: 'After a finished migration: delete the old model\'s vectors'},
 		keepBackups: {
 			type: 'number',
@@ -81,6 +82,7 @@ configuration error, 130 stopped by Ctrl+C (resumable).`,
 			env: context.env,
 			retryFailed: flags.retryFailed,
 			keepBackups: flags.keepBackups,
+			allowDimensionMismatch: flags.allowDimensionMismatch,
 		});
 		if (flags.retryFailed) {
 			migration.control.retryFailed();

@@ -18,6 +18,7 @@ export type ErrorCode =
 	| 'migration-locked'
 	| 'migration-state'
 	| 'disk-space'
+	| 'disk-full'
 	| 'aborted'
 	| 'internal';
 
@@ -75,6 +76,35 @@ export class ModelLoadError extends AppError {
 		super('model-load', message, {hint, cause, exitCode: exitCodes.problems});
 		this.name = 'ModelLoadError';
 	}
+}
+
+/**
+ * The disk filled up under a write (ENOSPC, SQLite's "database or disk is full"). A clean stop:
+ * every committed batch is kept and `migrate` resumes once space is freed.
+ */
+export class DiskFullError extends AppError {
+	constructor(volume: string, needMore: string, cause?: unknown) {
+		super('disk-full', `disk full on ${volume}: need about ${needMore} more`, {
+			hint: `free space on ${volume} (old logs, the model cache data/memory/models, old backups), then run \`qwen3-migrate migrate\` again: it resumes from the last commit, nothing was lost`,
+			cause,
+			exitCode: exitCodes.problems,
+		});
+		this.name = 'DiskFullError';
+	}
+}
+
+/** Whether an error (from fs, SQLite, FAISS or a worker) means the disk is full. */
+export function isDiskFull(error: unknown): boolean {
+	if (error instanceof DiskFullError) {
+		return true;
+	}
+
+	const code = (error as {code?: unknown} | undefined)?.code;
+	if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT') {
+		return true;
+	}
+
+	return /ENOSPC|No space left on device|database or disk is full|SQLITE_FULL|Disk quota exceeded/i.test(errorMessage(error));
 }
 
 /** The message of any thrown value, for logs and one-line reports. */

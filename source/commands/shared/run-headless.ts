@@ -1,5 +1,6 @@
 /** Runs a migration without the dashboard (`migrate --no-ui`, `demo` without a terminal). */
 import {exitCodes} from '../../engine/errors.js';
+import {logText} from '../../engine/log/messages.js';
 import type {Migration, MigrationOutcome} from '../../engine/migration/migration.js';
 import type {CommandContext} from './define-command.js';
 import {attachProgressPrinter} from './progress-printer.js';
@@ -47,13 +48,35 @@ export async function runHeadless(migration: Migration, context: CommandContext,
 	};
 
 	context.signal.addEventListener('abort', onAbort, {once: true});
+	let hungUp = false;
+	// The terminal went away (SSH dropped): go on as under nohup. Progress goes to the log file only,
+	// and writes to the dead terminal (EIO, EPIPE) are dropped instead of ending the process.
+	const onHangup = () => {
+		hungUp = true;
+		stopPrinter();
+		for (const stream of [process.stdout, process.stderr]) {
+			stream.on('error', () => undefined);
+		}
+
+		migration.note('WARNING', logText.hangupContinuing());
+	};
+
+	process.on('SIGHUP', onHangup);
 	try {
 		const outcome = await migration.run();
 		stopPrinter();
-		context.stdout.write(json ? `${JSON.stringify(outcome, undefined, 2)}\n` : `${describeOutcome(outcome)}\n`);
+		writeIfAttached(hungUp, context, json ? `${JSON.stringify(outcome, undefined, 2)}\n` : `${describeOutcome(outcome)}\n`);
 		return exitCodeFor(outcome);
 	} finally {
 		stopPrinter();
+		process.off('SIGHUP', onHangup);
 		context.signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/** The summary, unless the terminal is gone (the log holds the result then). */
+function writeIfAttached(hungUp: boolean, context: CommandContext, text: string): void {
+	if (!hungUp) {
+		context.stdout.write(text);
 	}
 }

@@ -1,5 +1,5 @@
 /** Opens the PigPig memory.db with the bot's pragmas and turns SQLite failures into one-line errors. */
-import {existsSync, statSync} from 'node:fs';
+import {closeSync, existsSync, openSync, readSync, statSync} from 'node:fs';
 import Database from 'better-sqlite3';
 import {AppError, DatabaseError, errorMessage} from '../errors.js';
 import {createPigPigSchema, missingTables} from './schema.js';
@@ -44,6 +44,34 @@ export function translateSqliteError(file: string, error: unknown): AppError {
 	});
 }
 
+const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Refuses a file that is not a SQLite database before SQLite sees it: SQLite takes a 0-byte file
+ * for a new, empty database and would turn it into one (WAL mode writes a header), destroying
+ * the evidence of what went wrong. The bot's data is never rewritten by a refusal.
+ */
+function assertSqliteHeader(file: string): void {
+	const header = Buffer.alloc(sqliteHeader.length);
+	let read: number;
+	const descriptor = openSync(file, 'r');
+	try {
+		read = readSync(descriptor, header, 0, header.length, 0);
+	} finally {
+		closeSync(descriptor);
+	}
+
+	const hint = 'restore it: cp data/memory/memory.db.backup data/memory/memory.db (or point memory_system.database_path at the bot\'s memory.db)';
+	if (read === 0) {
+		throw new DatabaseError('database-corrupt', `${file}: the file is empty (0 bytes), not a SQLite database; left unchanged`, {hint});
+	}
+
+	// SQLite's own words (tests and users grep for them); it is refused before SQLite can touch it.
+	if (read < header.length || !header.equals(sqliteHeader)) {
+		throw new DatabaseError('database-corrupt', `${file}: file is not a database`, {hint});
+	}
+}
+
 export function openMemoryDatabase(file: string, options: OpenOptions = {}): Database.Database {
 	const {readonly = false, queryOnly = false, createSchema = false, requireSchema = true, busyTimeoutMs = 5000} = options;
 	if (!createSchema && !existsSync(file)) {
@@ -56,6 +84,10 @@ export function openMemoryDatabase(file: string, options: OpenOptions = {}): Dat
 		throw new DatabaseError('database-missing', `${file}: is a directory, expected a SQLite file`, {
 			hint: 'check memory_system.database_path in settings.json',
 		});
+	}
+
+	if (!createSchema) {
+		assertSqliteHeader(file);
 	}
 
 	let db: Database.Database | undefined;

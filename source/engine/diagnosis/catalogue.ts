@@ -14,6 +14,7 @@ export type ProblemId =
 	| 'ram-low'
 	| 'model-load'
 	| 'database-locked'
+	| 'disk-full'
 	| 'missing-table'
 	| 'settings-json'
 	| 'settings-invalid'
@@ -80,6 +81,19 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 		},
 		keys: ['q'],
 		command: 'export HF_ENDPOINT=https://hf-mirror.com, or set memory_system.migration.target_model_path to a local copy',
+	},
+	{
+		// Before database-locked: SQLite says "database or disk is full", which is no lock.
+		id: 'disk-full',
+		severity: 'error',
+		signature: new RegExp(`${literally(logMarkers.diskFull)}|ENOSPC|No space left on device|database or disk is full|SQLITE_FULL`, 'i'),
+		title: {en: 'Disk full', zh: '磁碟空間不足'},
+		diagnosis: {
+			en: 'A write (SQLite, a FAISS index, a backup or the log) found the disk full; the run stopped cleanly and every committed batch is kept.',
+			zh: '寫入時磁碟已滿；遷移已安全停止，已提交的批次都保留。',
+		},
+		keys: ['q'],
+		command: 'free space (old logs, data/memory/models, old backups: df -h shows the volume), then qwen3-migrate migrate   (resumes)',
 	},
 	{
 		id: 'database-locked',

@@ -3,6 +3,7 @@ import {readFileSync, renameSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {AppError} from '../errors.js';
 import {writeFileAtomic} from '../util/atomic-write.js';
+import {freeDiskBytes} from '../util/disk.js';
 import {loadFaiss} from './faiss-node.js';
 import {decodeMapping, encodeMapping, type ChannelMapping} from './mapping.js';
 
@@ -68,6 +69,7 @@ export class ChannelIndexBuilder {
 	write(directory: string, channelId: string): void {
 		this.flush();
 		const paths = channelIndexPaths(directory, channelId);
+		assertRoomFor(directory, this.count, this.dimension);
 		const temporaryIndex = `${paths.index}.${process.pid}.tmp`;
 		try {
 			this.index.write(temporaryIndex);
@@ -84,6 +86,21 @@ export class ChannelIndexBuilder {
 			this.index.add(Array.from(this.chunk.subarray(0, this.chunkRows * this.dimension)));
 			this.chunkRows = 0;
 		}
+	}
+}
+
+/**
+ * FAISS's writer does not survive a full disk gracefully (a native abort), so the space for both
+ * files is checked first and a shortfall is an ENOSPC error the engine turns into a clean stop.
+ */
+function assertRoomFor(directory: string, count: number, dimension: number): void {
+	// The index: a ~100-byte header and the vectors; the mapping: ~64 bytes a message; plus a safety margin.
+	const needed = 100 + count * dimension * 4 + count * 64 + 1024 * 1024;
+	const free = freeDiskBytes(directory);
+	if (free < needed) {
+		const error = new Error(`ENOSPC: no space left on device: ${directory} has ${free} bytes free, the channel's index needs ${needed}`) as Error & {code: string};
+		error.code = 'ENOSPC';
+		throw error;
 	}
 }
 

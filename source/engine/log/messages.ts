@@ -12,6 +12,7 @@ export const logMarkers = {
 	modelLoadFailed: '模型載入失敗',
 	databaseLocked: '資料庫鎖定',
 	stuck: '(stuck)',
+	diskFull: 'disk full on',
 } as const;
 
 type QualityFigures = {recallAtK: number; meanCosine: number; sampleSize: number; heldOut: number};
@@ -63,6 +64,10 @@ export const logText = {
 	lowMemory: (freeMb: number, thresholdMb: number, from: number, to: number) =>
 		`${logMarkers.lowMemory}: ${Math.round(freeMb)} MB < memory_threshold_mb ${thresholdMb} MB，批次大小: ${from} -> ${to}`,
 	stalled: (done: number, total: number, idleMs: number) => `${progressText(percentOf(done, total))} ${logMarkers.stuck} — ${Math.round(idleMs / 1000)} s 無進度`,
+	/** A lock whose pid is alive but is another process (its start time differs from the lock's). */
+	staleLockPidReused: (pid: number) => `清除過期的遷移鎖 (pid ${pid} 已被其他程序重用)`,
+	/** A headless run lost its terminal (SIGHUP) and goes on, as under nohup. */
+	hangupContinuing: () => '終端已斷線 (SIGHUP)，遷移繼續在背景執行，進度寫入此日誌',
 } as const;
 
 /** Two decimals, never rounding a partial success up to 100.00%. */

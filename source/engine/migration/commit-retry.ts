@@ -8,7 +8,15 @@ import {AppError, errorMessage} from '../errors.js';
 import {logText} from '../log/messages.js';
 import {classifyBatchError} from './classify.js';
 import type {RunContext} from './context.js';
+import {diskFullFrom} from './disk-full.js';
 import type {TargetRow} from './target-set.js';
+
+/** What the rest of the run writes to the database's volume: rows (twice: WAL, then the file) and indexes. */
+function remainingWriteBytes(context: RunContext): number {
+	const {done, total} = context.counters;
+	const vectorBytes = context.target.dimension * 4;
+	return Math.max(0, total - done) * (vectorBytes + 160) * 2 + total * vectorBytes * 1.05;
+}
 
 const maxBusyRetries = 30;
 
@@ -21,6 +29,12 @@ export async function commitWithBusyRetry(context: RunContext, {rows, vectors, d
 			context.faults.beforeCommit();
 			return await context.writer.commit(context.runId, context.target.model, rows, vectors, dimension, cursor, truncated);
 		} catch (error) {
+			// A full disk is not a lock: stop cleanly with the space it takes to finish (the batch is not committed, so resuming redoes it).
+			const diskFull = diskFullFrom(error, context.paths.database, remainingWriteBytes(context));
+			if (diskFull) {
+				throw diskFull;
+			}
+
 			if (classifyBatchError(error) !== 'busy' || attempt >= maxBusyRetries) {
 				throw error instanceof AppError
 					? error

@@ -14,6 +14,7 @@ import {commitWithBusyRetry} from './commit-retry.js';
 import {emitProgress, type RunContext} from './context.js';
 import {EmbedWatchdog} from './embed-watchdog.js';
 import {advanceCursor, clearFailures} from '../run-store/index.js';
+import {recordCorruptTargetRows, recordRejectedRows, recordRowFailure, refuseInvalidVectors} from './record-failure.js';
 import {TargetReader, type TargetRow} from './target-set.js';
 import {plainBatch, ReuseCache, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
@@ -60,6 +61,10 @@ export class EmbedLoop {
 	/** Embeds every target row after `from` that still lacks a vector. */
 	async run(from: number): Promise<'complete' | 'aborted'> {
 		const {control} = this.context;
+		if (from === 0) {
+			await recordCorruptTargetRows(this.context);
+		}
+
 		const stallTimer = setInterval(() => this.watchdog.checkStall(), 1000);
 		stallTimer.unref();
 		const pipeline: PendingBatch[] = [];
@@ -77,6 +82,7 @@ export class EmbedLoop {
 					if (queue.length === 0) {
 						this.watchdog.checkMemory();
 						const window = await this.planner.next(readCursor);
+						await recordRejectedRows(this.context, window.rejected);
 						readCursor = window.next;
 						exhausted = window.exhausted;
 						queue.push(...window.batches);
@@ -115,6 +121,10 @@ export class EmbedLoop {
 					return 'complete';
 				}
 			}
+		} catch (error) {
+			// Let the model calls in flight finish first: closing the model under a running inference is a native abort.
+			await Promise.all(pipeline.map(async pending => pending.result));
+			throw error;
 		} finally {
 			clearInterval(stallTimer);
 		}
@@ -181,12 +191,14 @@ export class EmbedLoop {
 	 * between them); only the last one moves the checkpoint, and a row is never written twice (the
 	 * insert checks).
 	 */
-	private async commit(rows: TargetRow[], result: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
+	private async commit(allRows: TargetRow[], checked: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
 		const {context} = this;
 		const started = context.now();
+		const {rows, result} = await refuseInvalidVectors(context, allRows, checked);
 		const {dimension} = result;
 		let embedded = 0;
-		for (let start = 0; start < rows.length; start += commitChunkRows) {
+		// At least one transaction even when every vector was refused: the checkpoint still moves.
+		for (let start = 0; start === 0 || start < rows.length; start += commitChunkRows) {
 			const last = start + commitChunkRows >= rows.length;
 			const end = Math.min(rows.length, start + commitChunkRows);
 			embedded += await commitWithBusyRetry(context, {
@@ -256,12 +268,7 @@ export class EmbedLoop {
 			return;
 		}
 
-		const row = rows[0]!;
-		await context.writer.recordFailure(context.runId, row, kind, message, cursorAfter);
-		context.counters.failed++;
-		context.events.emit('failure:record', {messageId: row.messageId, channelId: row.channelId, error: message});
-		context.log('ERROR', logText.messageFailed(row.messageId, message));
-		emitProgress(context);
+		await recordRowFailure(context, rows[0]!, kind, message, cursorAfter);
 	}
 
 	private async switchDevice(device: Device, reason: DeviceChangeReason): Promise<void> {

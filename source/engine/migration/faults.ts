@@ -9,6 +9,8 @@
  *   fail@message=<id>   every model call that contains message <id> fails (a poison message)
  *   slow@batch=3:2000   the 3rd model call waits 2000 ms first (a stall)
  *   busy@commit=2       the 2nd commit fails once with "database is locked"
+ *   enospc@commit=2     the 2nd commit fails with SQLite's "database or disk is full" (SQLITE_FULL)
+ *   enospc@index=1      writing the 1st channel's FAISS files fails with ENOSPC (index worker)
  */
 import {UsageError} from '../errors.js';
 import type {Device} from '../types.js';
@@ -19,7 +21,9 @@ type Rule =
 	| {kind: 'oom-after'; afterCall: number; maxRows?: number}
 	| {kind: 'fail-message'; messageId: string}
 	| {kind: 'slow'; call: number; ms: number}
-	| {kind: 'busy-commit'; commit: number};
+	| {kind: 'busy-commit'; commit: number}
+	| {kind: 'enospc-commit'; commit: number}
+	| {kind: 'enospc-index'; channel: number};
 
 export const faultsEnvironmentVariable = 'QWEN3_MIGRATE_FAULTS';
 
@@ -56,9 +60,14 @@ function parseRule(text: string): Rule {
 		return {kind: 'busy-commit', commit: Number(match[1])};
 	}
 
+	match = /^enospc@(commit|index)=(\d+)$/.exec(text);
+	if (match) {
+		return match[1] === 'commit' ? {kind: 'enospc-commit', commit: Number(match[2])} : {kind: 'enospc-index', channel: Number(match[2])};
+	}
+
 	throw new UsageError(
 		`${faultsEnvironmentVariable}: unknown rule "${text}"`,
-		'rules: oom@size>N, oom@batch>N, oom@device=cuda, fail@message=ID, slow@batch=N:MS, busy@commit=N (comma-separated)',
+		'rules: oom@size>N, oom@batch>N, oom@device=cuda, fail@message=ID, slow@batch=N:MS, busy@commit=N, enospc@commit=N, enospc@index=N (comma-separated)',
 	);
 }
 
@@ -131,7 +140,9 @@ export class FaultInjector {
 					break;
 				}
 
-				case 'busy-commit': {
+				case 'busy-commit':
+				case 'enospc-commit':
+				case 'enospc-index': {
 					break;
 				}
 			}
@@ -147,6 +158,28 @@ export class FaultInjector {
 				error.code = 'SQLITE_BUSY';
 				throw error;
 			}
+
+			if (rule.kind === 'enospc-commit' && this.commits >= rule.commit) {
+				throw injectedError(`database or disk is full (injected by ${faultsEnvironmentVariable})`, 'SQLITE_FULL');
+			}
 		}
 	}
+
+	private indexWrites = 0;
+
+	/** Called (in the index worker) before each channel's FAISS files are written. */
+	beforeIndexWrite(): void {
+		this.indexWrites++;
+		for (const rule of this.rules) {
+			if (rule.kind === 'enospc-index' && this.indexWrites >= rule.channel) {
+				throw injectedError(`ENOSPC: no space left on device, write (injected by ${faultsEnvironmentVariable})`, 'ENOSPC');
+			}
+		}
+	}
+}
+
+function injectedError(message: string, code: string): Error {
+	const error = new Error(message) as Error & {code: string};
+	error.code = code;
+	return error;
 }

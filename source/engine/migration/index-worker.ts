@@ -9,6 +9,12 @@ import vm from 'node:vm';
 import {parentPort, workerData} from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import {decodeVector} from '../db/vectors.js';
+import {notInvalidRowSql, stateTablesExist} from '../run-store/index.js';
+import {blobReason} from './odd-rows.js';
+import {FaultInjector} from './faults.js';
+
+/** The ENOSPC seam (enospc@index=N): this thread reads QWEN3_MIGRATE_FAULTS itself. */
+const faults = FaultInjector.fromEnvironment(process.env);
 import {ChannelIndexBuilder, channelFileStem, readChannelIndex} from '../faiss/index-files.js';
 import type {IndexJob, IndexWorkerMessage} from './index-protocol.js';
 import {lowerThreadPriority} from '../util/thread-priority.js';
@@ -35,13 +41,22 @@ function post(message: IndexWorkerMessage): void {
 
 type ChannelCount = {channelId: string; count: number};
 
+/**
+ * Leaves out messages whose new-model row the embed phase found corrupt (odd-rows.ts): recorded as
+ * failures, they are in neither the index nor its expected count. The state tables may not exist
+ * (an index rebuilt outside a run).
+ */
+function notCorruptSql(db: Database.Database): string {
+	return stateTablesExist(db) ? `AND ${notInvalidRowSql('e')}` : '';
+}
+
 /** New-model rows of messages that still exist, newest row per message, grouped by channel. */
 function channelCounts(db: Database.Database): ChannelCount[] {
 	return db
 		.prepare(`
 			SELECT e.channel_id AS channelId, COUNT(DISTINCT e.message_id) AS count
 			FROM embeddings e JOIN messages m ON m.message_id = e.message_id
-			WHERE e.model_version = ? AND e.dimension = ?
+			WHERE e.model_version = ? AND e.dimension = ? ${notCorruptSql(db)}
 			GROUP BY e.channel_id ORDER BY e.channel_id`)
 		.all(job.model, job.dimension) as ChannelCount[];
 }
@@ -56,7 +71,7 @@ function buildChannel(db: Database.Database, channelId: string): ChannelIndexBui
 		.prepare(`
 			SELECT e.id AS id, e.message_id AS messageId
 			FROM embeddings e JOIN messages m ON m.message_id = e.message_id
-			WHERE e.channel_id = ? AND +e.model_version = ? AND +e.dimension = ?`)
+			WHERE e.channel_id = ? AND +e.model_version = ? AND +e.dimension = ? ${notCorruptSql(db)}`)
 		.iterate(channelId, job.model, job.dimension) as Iterable<{id: number; messageId: string}>;
 	for (const row of ids) {
 		newestRowIds.set(row.messageId, Math.max(row.id, newestRowIds.get(row.messageId) ?? 0));
@@ -68,7 +83,8 @@ function buildChannel(db: Database.Database, channelId: string): ChannelIndexBui
 		.prepare('SELECT id, message_id AS messageId, vector_data AS blob FROM embeddings WHERE channel_id = ? AND +model_version = ? AND +dimension = ? ORDER BY id')
 		.iterate(channelId, job.model, job.dimension) as Iterable<{id: number; messageId: string; blob: Buffer}>;
 	for (const row of rows) {
-		if (keep.has(row.id)) {
+		// A corrupt pre-existing row was recorded as a failure by the embed phase: left out, never a crash.
+		if (keep.has(row.id) && blobReason(row.blob, job.dimension) === undefined) {
 			builder.add(row.messageId, decodeVector(row.blob, job.dimension, `embeddings row ${row.id}`));
 		}
 	}
@@ -79,6 +95,7 @@ function buildChannel(db: Database.Database, channelId: string): ChannelIndexBui
 /** Builds and writes one channel; the builder (and its native index) is garbage once this returns. */
 function writeChannel(db: Database.Database, channelId: string): number {
 	const builder = buildChannel(db, channelId);
+	faults.beforeIndexWrite();
 	builder.write(job.stagingDir, channelId);
 	return builder.count;
 }

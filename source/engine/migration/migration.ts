@@ -26,7 +26,8 @@ import {reuseCapacity} from './embed-loop.js';
 import {MigrationEvents} from './events.js';
 import {FaultInjector} from './faults.js';
 import {acquireMigrationLock} from './lock.js';
-import {resolveTarget} from './phases/preflight.js';
+import {assertWorkspaceWritable} from './writability.js';
+import {checkProfileDimension, resolveTarget} from './phases/preflight.js';
 import {runPhases} from './phases/runner.js';
 import type {TargetModel} from './target-set.js';
 import {ReuseCache} from './window-planner.js';
@@ -51,6 +52,8 @@ export type MigrateOptions = {
 	retryFailed?: boolean;
 	/** Older backup sets (moved aside by earlier runs) to keep; older ones are deleted. Default 2. */
 	keepBackups?: number;
+	/** `--allow-dimension-mismatch`: keep an output_dimension the bot's Qwen3 profile does not read. */
+	allowDimensionMismatch?: boolean;
 };
 
 export type MigrationOutcome =
@@ -97,10 +100,15 @@ export class Migration {
 
 		// Settings give the starting size unless a flag did; starting is not a change, so no event.
 		this.control.startWith({batchSize: this.options.batchSize ?? memory.migration.migration_batch_size, tokenBudget: memory.migration.max_batch_tokens});
+		// Refused before the lock and the log: a configuration error writes nothing at all.
+		const dimensionWarning = checkProfileDimension(memory, targetProfile(memory.profile, this.options.profile), this.options.allowDimensionMismatch);
+		assertWorkspaceWritable(paths);
 		const lock = acquireMigrationLock(paths.lock);
-		const db = workspace.openDatabase();
+		let db: Database.Database | undefined;
 		let embedder: EmbeddingBackend | undefined;
 		try {
+			// Inside the try: a database refused here (exit 2) must release the lock too.
+			db = workspace.openDatabase();
 			const previous = latestRun(db);
 			const noop = this.checkNothingToDo(db, previous, memory);
 			if (noop) {
@@ -110,7 +118,12 @@ export class Migration {
 			this.logger = new MigrationLogger(paths.logs);
 			this.logger.onEntry(entry => this.events.emit('log:line', entry));
 			if (lock.tookOverStaleLock) {
-				this.log('WARNING', logText.staleLockCleared(lock.tookOverStaleLock.pid));
+				const {pid} = lock.tookOverStaleLock;
+				this.log('WARNING', lock.staleHolderPidReused ? logText.staleLockPidReused(pid) : logText.staleLockCleared(pid));
+			}
+
+			if (dimensionWarning) {
+				this.log('WARNING', dimensionWarning);
 			}
 
 			embedder = await this.loadTargetModel(workspace);
@@ -120,7 +133,7 @@ export class Migration {
 			this.events.emit('run:error', {error: error instanceof Error ? error : new Error(errorMessage(error)), phase: this.phase});
 			throw error;
 		} finally {
-			db.close();
+			db?.close();
 			await embedder?.close();
 			lock.release();
 			this.logger?.close();
@@ -171,6 +184,11 @@ export class Migration {
 			phase: 'preflight',
 			reuse: new ReuseCache(reuseCapacity),
 		};
+	}
+
+	/** A line in the run's log from the process that drives it (e.g. the headless runner on SIGHUP). */
+	note(level: LogLevel, message: string): void {
+		this.log(level, message);
 	}
 
 	private log(level: LogLevel, message: string): void {

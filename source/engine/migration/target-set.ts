@@ -5,13 +5,17 @@
  */
 import type Database from 'better-sqlite3';
 import {notFailedSql} from '../run-store/index.js';
+import {botBlankSql} from '../text/bot-text.js';
 import type {TargetModel, TargetRow} from '../types.js';
+import {maxContentBytes, sortOddRows, type RawTargetRow, type RejectedRow} from './odd-rows.js';
 
-/** Whitespace that makes a text blank: ASCII spaces and controls, NBSP, the ideographic space. */
-const blankCharacters = "' ' || char(9) || char(10) || char(11) || char(12) || char(13) || char(160) || char(12288)";
-const textSql = "COALESCE(NULLIF(m.content_processed, ''), m.content)";
-const enabledSql = "COALESCE(c.vector_enabled, 1) NOT IN (0, '0', 'false', 'False', 'FALSE')";
-const blankSql = `TRIM(COALESCE(${textSql}, ''), ${blankCharacters}) = ''`;
+export {maxContentBytes} from './odd-rows.js';
+export type {RejectedRow} from './odd-rows.js';
+
+export const textSql = "COALESCE(NULLIF(m.content_processed, ''), m.content)";
+export const enabledSql = "COALESCE(c.vector_enabled, 1) NOT IN (0, '0', 'false', 'False', 'FALSE')";
+/** Blank exactly as the bot's rule sees it (Python's whitespace set), so counts match what is sent. */
+export const blankSql = botBlankSql(textSql);
 const fromSql = 'FROM messages m LEFT JOIN channels c ON c.channel_id = m.channel_id';
 
 /** Rows scanned per statement. */
@@ -63,6 +67,7 @@ export async function countTargetSet(db: Database.Database, target: TargetModel)
 export class TargetReader {
 	private readonly statement: Database.Statement;
 	private readonly maxRowidStatement: Database.Statement;
+	private readonly rawBytesStatement: Database.Statement;
 
 	constructor(
 		private readonly db: Database.Database,
@@ -70,7 +75,9 @@ export class TargetReader {
 		private readonly runId: string,
 	) {
 		this.statement = db.prepare(`
-			SELECT m.rowid AS rowid, m.message_id AS messageId, m.channel_id AS channelId, m.user_id AS userId, ${textSql} AS text
+			SELECT m.rowid AS rowid, m.message_id AS messageId, m.channel_id AS channelId, m.user_id AS userId,
+				typeof(${textSql}) AS textType, length(CAST(${textSql} AS BLOB)) AS bytes, c.channel_id AS knownChannel,
+				CASE WHEN typeof(${textSql}) <> 'blob' AND length(CAST(${textSql} AS BLOB)) <= ${maxContentBytes} THEN ${textSql} END AS text
 			${fromSql}
 			WHERE m.rowid > @from AND m.rowid <= @to
 				AND ${enabledSql} AND NOT ${blankSql}
@@ -78,28 +85,34 @@ export class TargetReader {
 				AND ${notFailedSql('m')}
 			ORDER BY m.rowid LIMIT @limit`);
 		this.maxRowidStatement = db.prepare('SELECT COALESCE(MAX(rowid), 0) AS max FROM messages');
+		this.rawBytesStatement = db.prepare(`SELECT CAST(${textSql} AS BLOB) AS bytes FROM messages m WHERE m.rowid = ?`).pluck();
 	}
 
 	/**
 	 * Up to `limit` target rows still needing a vector, with rowid > `after`, scanning at most
 	 * `maxWindows` windows. `next` is the rowid up to which the scan is complete: once these rows
-	 * are resolved, every target row ≤ `next` is.
+	 * are resolved, every target row ≤ `next` is. `rejected` rows (odd-rows.ts) count against
+	 * `limit` too; the caller records them as failures, which keeps them out of later reads.
 	 */
-	read(after: number, limit: number, maxWindows = 2): {rows: TargetRow[]; next: number; exhausted: boolean} {
+	read(after: number, limit: number, maxWindows = 2): {rows: TargetRow[]; rejected: RejectedRow[]; next: number; exhausted: boolean} {
 		const maxRowid = (this.maxRowidStatement.get() as {max: number}).max;
 		const rows: TargetRow[] = [];
+		const rejected: RejectedRow[] = [];
+		const rawBytes = (rowid: number) => this.rawBytesStatement.get(rowid) as Buffer | undefined;
 		let from = after;
 		for (let window = 0; window < maxWindows && from < maxRowid; window++) {
-			const wanted = limit - rows.length;
-			const found = this.statement.all({from, to: from + scanWindow, limit: wanted, run: this.runId, ...this.target}) as TargetRow[];
-			rows.push(...found);
+			const wanted = limit - rows.length - rejected.length;
+			const found = this.statement.all({from, to: from + scanWindow, limit: wanted, run: this.runId, ...this.target}) as RawTargetRow[];
+			const sorted = sortOddRows(found, rawBytes);
+			rows.push(...sorted.rows);
+			rejected.push(...sorted.rejected);
 			if (found.length === wanted) {
-				return {rows, next: found.at(-1)!.rowid, exhausted: false};
+				return {rows, rejected, next: found.at(-1)!.rowid, exhausted: false};
 			}
 
 			from += scanWindow;
 		}
 
-		return {rows, next: Math.max(after, Math.min(from, maxRowid)), exhausted: from >= maxRowid};
+		return {rows, rejected, next: Math.max(after, Math.min(from, maxRowid)), exhausted: from >= maxRowid};
 	}
 }

@@ -6,7 +6,7 @@
  */
 import type {EmbeddingBackend} from '../embed-backend.js';
 import {planBatches} from './batch-planner.js';
-import type {TargetReader, TargetRow} from './target-set.js';
+import type {RejectedRow, TargetReader, TargetRow} from './target-set.js';
 
 export type PlannedBatch = {
 	/** Every row this batch commits: the embedded ones, their duplicates, and remembered texts. */
@@ -66,31 +66,37 @@ export class WindowPlanner {
 	 * Reads up to windowRows rows in statements of at most 256 rows (one such statement takes up
 	 * to ~20 ms on a 100,000-message database; 512 took up to 44 ms), yielding in between.
 	 */
-	private async readWindow(cursor: number): Promise<{rows: TargetRow[]; next: number; exhausted: boolean}> {
+	private async readWindow(cursor: number): Promise<{rows: TargetRow[]; rejected: RejectedRow[]; next: number; exhausted: boolean}> {
 		const rows: TargetRow[] = [];
+		const rejected: RejectedRow[] = [];
 		let next = cursor;
 		let exhausted = false;
-		for (let round = 0; round < 16 && rows.length < this.settings.windowRows && !exhausted; round++) {
-			const part = this.reader.read(next, Math.min(256, this.settings.windowRows - rows.length), 1);
+		for (let round = 0; round < 16 && rows.length + rejected.length < this.settings.windowRows && !exhausted; round++) {
+			const part = this.reader.read(next, Math.min(256, this.settings.windowRows - rows.length - rejected.length), 1);
 			rows.push(...part.rows);
+			rejected.push(...part.rejected);
 			next = part.next;
 			exhausted = part.exhausted;
 			await new Promise(resolve => setImmediate(resolve));
 		}
 
-		return {rows, next, exhausted};
+		return {rows, rejected, next, exhausted};
 	}
 
-	/** The next window's batches after `cursor`; empty with `exhausted` at the end of the table. */
-	async next(cursor: number): Promise<{batches: PlannedBatch[]; next: number; exhausted: boolean}> {
+	/**
+	 * The next window's batches after `cursor`; empty with `exhausted` at the end of the table.
+	 * `rejected` rows must be recorded as failures before the batches' checkpoint passes them.
+	 */
+	async next(cursor: number): Promise<{batches: PlannedBatch[]; rejected: RejectedRow[]; next: number; exhausted: boolean}> {
 		if (!this.embedder || !this.settings.dedupe) {
-			const {rows, next, exhausted} = this.reader.read(cursor, this.settings.maxRows());
-			return {batches: rows.length > 0 ? [plainBatch(rows, next)] : [], next, exhausted};
+			const {rows, rejected, next, exhausted} = this.reader.read(cursor, this.settings.maxRows());
+			return {batches: rows.length > 0 ? [plainBatch(rows, next)] : [], rejected, next, exhausted};
 		}
 
 		const window = await this.readWindow(cursor);
+		const {rejected} = window;
 		if (window.rows.length === 0) {
-			return {batches: [], next: window.next, exhausted: window.exhausted};
+			return {batches: [], rejected, next: window.next, exhausted: window.exhausted};
 		}
 
 		const encoded = await this.embedder.encodeAsync(window.rows.map(row => row.text));
@@ -138,6 +144,6 @@ export class WindowPlanner {
 
 		this.cache.reused += window.rows.length - distinct.length;
 		batches.at(-1)!.cursorAfter = window.next;
-		return {batches, next: window.next, exhausted: window.exhausted};
+		return {batches, rejected, next: window.next, exhausted: window.exhausted};
 	}
 }

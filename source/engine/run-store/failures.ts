@@ -27,3 +27,12 @@ export function clearFailures(db: Database.Database, runId: string): number {
 export function notFailedSql(alias: string): string {
 	return `NOT EXISTS (SELECT 1 FROM qwen3_migrate_failures f WHERE f.run_id = @run AND f.message_id = ${alias}.message_id)`;
 }
+
+/**
+ * A condition over `embeddings` (aliased `alias`) that leaves out messages recorded as odd rows
+ * (kind 'invalid-row', any run): their corrupt pre-existing new-model row is neither indexed nor
+ * counted. Callers check stateTablesExist first.
+ */
+export function notInvalidRowSql(alias: string): string {
+	return `NOT EXISTS (SELECT 1 FROM qwen3_migrate_failures f WHERE f.message_id = ${alias}.message_id AND f.kind = 'invalid-row')`;
+}

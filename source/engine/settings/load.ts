@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import type {z} from 'zod';
 import {SettingsError} from '../errors.js';
+import {offsetBeyondDepth, maxJsonDepth} from './json-depth.js';
 import {formatJsonSyntaxProblem, parseJsonLossless} from './json-lossless.js';
 import {settingsSchema, type Settings} from './schema.js';
 
@@ -31,6 +32,16 @@ function readSettingsText(file: string): string {
 /** Parses JSON text, turning a syntax error into Python json.tool's wording with line:column. */
 export function parseSettingsJson(file: string, text: string): Record<string, unknown> {
 	const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+	const tooDeep = offsetBeyondDepth(body);
+	if (tooDeep !== undefined) {
+		const before = body.slice(0, tooDeep).split('\n');
+		throw new SettingsError(
+			'settings-syntax',
+			`${file}:${before.length}:${before.at(-1)!.length + 1}: JSON nested more than ${maxJsonDepth} levels deep`,
+			`remove the deeply nested value there, or start over: ${exampleHint}`,
+		);
+	}
+
 	const result = parseJsonLossless(body);
 	if (!result.ok) {
 		const {problem} = result;

@@ -6,6 +6,8 @@
  */
 import type Database from 'better-sqlite3';
 import {decodeVector, encodeVector} from '../db/vectors.js';
+import {invalidVectorReason} from '../embed/vector-guard.js';
+import {botBlankSql} from '../text/bot-text.js';
 import {addEmbedded, loadTransform, saveTransform, stateTablesExist} from '../run-store/index.js';
 import {AppError, UsageError} from '../errors.js';
 import type {EmbeddingBackend} from '../embed-backend.js';
@@ -27,7 +29,8 @@ export type PreparedStrategy = {
 export type StrategySettings = {sampleSize: number; threshold: number};
 
 const textSql = "COALESCE(NULLIF(m.content_processed, ''), m.content)";
-const blankSql = `TRIM(COALESCE(${textSql}, ''), ' ' || char(9) || char(10) || char(11) || char(12) || char(13) || char(160) || char(12288)) = ''`;
+/** The bot's own blank rule, so the sample is drawn from exactly the messages it would embed. */
+const blankSql = botBlankSql(textSql);
 
 /** Target messages that have an old vector and no new one, in a fixed pseudo-random order. */
 function sampleRows(db: Database.Database, source: {model: string; dimension: number}, target: TargetModel, size: number): Array<TargetRow & {old: Float32Array}> {
@@ -155,6 +158,11 @@ export function commitSample(db: Database.Database, runId: string, target: Targe
 			WHERE EXISTS (SELECT 1 FROM messages WHERE message_id = @messageId)
 				AND NOT EXISTS (SELECT 1 FROM embeddings WHERE message_id = @messageId AND +model_version = @model AND +dimension = @dimension)`);
 		for (const [index, row] of (prepared.sample?.rows ?? []).entries()) {
+			// A sample vector the model got wrong is left to the embed phase, whose guard records it.
+			if (invalidVectorReason(prepared.sample!.vectors[index]!)) {
+				continue;
+			}
+
 			written += insert.run({messageId: row.messageId, channelId: row.channelId, userId: row.userId, vector: encodeVector(prepared.sample!.vectors[index]!), ...target}).changes;
 		}
 

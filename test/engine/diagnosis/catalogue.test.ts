@@ -52,3 +52,13 @@ describe('diagnosis catalogue and log messages', () => {
 		assert.deepEqual(offenders, []);
 	});
 });
+
+describe('disk full in the catalogue', () => {
+	it('is "disk full" with the free-space fix, never "database locked"', () => {
+		for (const text of ['disk full on /srv: need about 120.0 MB more', 'SqliteError: database or disk is full', 'ENOSPC: no space left on device, write']) {
+			const problem = matchProblem(text);
+			assert.equal(problem?.id, 'disk-full', text);
+			assert.match(problem.command ?? '', /free space.*qwen3-migrate migrate/);
+		}
+	});
+});

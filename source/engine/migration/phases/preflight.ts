@@ -5,6 +5,7 @@
  */
 import type {EmbeddingBackend} from '../../embed-backend.js';
 import {AppError, UsageError} from '../../errors.js';
+import {checkOutputDimension} from '../../embed/profile-dimension.js';
 import {logText} from '../../log/messages.js';
 import {loadStoredMap, prepareStrategy, type PreparedStrategy} from '../../strategies/prepare.js';
 import type {RunRecord} from '../../run-store/index.js';
@@ -18,6 +19,19 @@ import type {PhaseStep} from './phase.js';
 
 export type PreflightInput = {previous: RunRecord | undefined; strategy: StrategyName; sourceModel: string};
 export type PreflightOutput = {prepared: PreparedStrategy; backupsReusable: boolean};
+
+/**
+ * migration.output_dimension against the profile the cut-over switches to (profile-dimension.ts):
+ * throws the configuration error (exit 2) unless overridden; returns the override's warning.
+ */
+export function checkProfileDimension(memory: MemorySystemSettings, profile: string, allowMismatch = false): string | undefined {
+	const decision = checkOutputDimension(memory.migration.output_dimension, profile, allowMismatch);
+	if (!decision.ok) {
+		throw decision.error;
+	}
+
+	return decision.warning;
+}
 
 /** The model and dimension new rows get; a resumed run must not change them, nor its strategy. */
 export function resolveTarget(memory: MemorySystemSettings, embedder: EmbeddingBackend, previous: RunRecord | undefined, strategy: StrategyName): TargetModel {
