@@ -63,6 +63,10 @@ export const logText = {
 	lowMemory: (freeMb: number, thresholdMb: number, from: number, to: number) =>
 		`${logMarkers.lowMemory}: ${Math.round(freeMb)} MB < memory_threshold_mb ${thresholdMb} MB，批次大小: ${from} -> ${to}`,
 	stalled: (done: number, total: number, idleMs: number) => `${progressText(percentOf(done, total))} ${logMarkers.stuck} — ${Math.round(idleMs / 1000)} s 無進度`,
+	finalCatchUp: (count: number, channels: number) => `切換前最後追趕: ${count} 則新訊息已向量化並加入 ${channels} 個頻道的新索引`,
+	cutOverResumed: () => '偵測到中斷的切換 (cut-over)，繼續完成切換',
+	lateMessages: (count: number) => `切換後仍缺少新模型向量的訊息: ${count} (切換期間 bot 寫入)；請重新啟動 bot 後再次執行 migrate`,
+	catchingUpLate: (count: number) => `補上切換後寫入的訊息: ${count} 則尚無新模型向量`,
 } as const;
 
 /** Two decimals, never rounding a partial success up to 100.00%. */

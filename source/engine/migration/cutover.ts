@@ -3,34 +3,27 @@
  * settings.json switches to the new model. Each step is recorded first, so a kill at any point is
  * finished (never half-done) by the next `migrate`.
  */
-import {existsSync, renameSync, rmSync} from 'node:fs';
-import {rm} from 'node:fs/promises';
-import {fsyncDirectory} from '../util/atomic-write.js';
-import path from 'node:path';
+import {rmSync} from 'node:fs';
+import type Database from 'better-sqlite3';
+import {logText} from '../log/messages.js';
+import type {RunContext} from './context.js';
+import {EmbedLoop} from './embed-loop.js';
+import {runIndexJob} from './index-jobs.js';
+import {killPoint} from '../util/kill-points.js';
+import {swapDirectory} from '../util/directory-swap.js';
 import {loadSettings} from '../settings/load.js';
 import type {ProfileName} from '../settings/schema.js';
 import {updateSettings} from '../settings/write.js';
 import type {WorkspacePaths} from '../workspace.js';
 
 /**
- * Puts the staging directory in place of the live one. Safe to call again after a crash between
- * the two renames: the state on disk says how far it got.
+ * Puts the staging directory in place of the live one (through a symlinked indices/ to its
+ * target). Safe to call again after a kill between the renames: the names on disk say how far it got.
  */
-export async function swapIndexDirectories(paths: WorkspacePaths): Promise<void> {
-	if (!existsSync(paths.indicesStaging)) {
-		// Nothing staged: either the swap already happened, or there is nothing to swap.
-		return;
-	}
-
-	if (existsSync(paths.indices)) {
-		rmSync(paths.indicesRetired, {recursive: true, force: true});
-		renameSync(paths.indices, paths.indicesRetired);
-	}
-
-	renameSync(paths.indicesStaging, paths.indices);
-	fsyncDirectory(path.dirname(paths.indices));
-	// The originals are kept in indices.backup; the retired copy is not needed.
-	await rm(paths.indicesRetired, {recursive: true, force: true});
+export function swapIndexDirectories(paths: WorkspacePaths): void {
+	swapDirectory(paths.indices, paths.indicesStaging, {retired: 'cutover:indices-retired'});
+	// An older release retired into indices.qwen3-retired beside the link; the originals are in indices.backup.
+	rmSync(paths.indicesRetired, {recursive: true, force: true});
 }
 
 /** Switches the bot to the new model: embedding_model, a Qwen3 profile, and the real dimension. */
@@ -52,4 +45,44 @@ export function targetProfile(current: ProfileName, requested?: ProfileName): Pr
 	}
 
 	return current === 'high_performance' || current === 'qwen3_high_performance' ? 'qwen3_high_performance' : 'qwen3_medium_performance';
+}
+
+/** Catch-up rounds right before the swap; each is short, so the bot's writes in between are few. */
+const finalCatchUpRounds = 3;
+
+function newestEmbeddingId(db: Database.Database): number {
+	return (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM embeddings').get() as {id: number}).id;
+}
+
+function channelsWithRowsAfter(db: Database.Database, id: number, model: string): {channels: string[]; rows: number} {
+	const rows = db.prepare('SELECT channel_id AS channel, COUNT(*) AS n FROM embeddings WHERE id > ? AND model_version = ? GROUP BY channel_id').all(id, model) as Array<{channel: string; n: number}>;
+	return {channels: rows.map(row => row.channel), rows: rows.reduce((sum, row) => sum + row.n, 0)};
+}
+
+/**
+ * Embeds what the bot wrote while the indexes were built and verified, and rebuilds just those
+ * channels in the staging directory, until a round finds nothing (or the rounds run out: the
+ * rest is counted after the switch and caught by the next run). Returns how many it embedded.
+ */
+export async function catchUpStagedIndexes(context: RunContext): Promise<number | 'aborted'> {
+	const {db, paths, target} = context;
+	let embedded = 0;
+	for (let round = 0; round < finalCatchUpRounds; round++) {
+		const before = newestEmbeddingId(db);
+		if ((await new EmbedLoop(context, context.reuse).run(0)) === 'aborted') {
+			return 'aborted';
+		}
+
+		const {channels, rows} = channelsWithRowsAfter(db, before, target.model);
+		if (rows === 0) {
+			break;
+		}
+
+		await runIndexJob({task: 'build', databasePath: paths.database, stagingDir: paths.indicesStaging, model: target.model, dimension: target.dimension, channels, samplePerChannel: 0}, () => undefined);
+		embedded += rows;
+		context.log('INFO', logText.finalCatchUp(rows, channels.length));
+	}
+
+	killPoint('cutover:caught-up');
+	return embedded;
 }

@@ -14,7 +14,7 @@ import {MigrationLogger} from '../log/logger.js';
 import {logText} from '../log/messages.js';
 import type {LogLevel} from '../log/format.js';
 import {countFailures, latestRun, type RunRecord} from '../run-store/index.js';
-import {qwen3Profiles, type MemorySystemSettings} from '../settings/schema.js';
+import {qwen3Profiles} from '../settings/schema.js';
 import type {DeviceName, Phase, ProfileName, StrategyName} from '../types.js';
 import {openWorkspace, type Workspace} from '../workspace.js';
 import type {RunContext} from './context.js';
@@ -26,6 +26,7 @@ import {reuseCapacity} from './embed-loop.js';
 import {MigrationEvents} from './events.js';
 import {FaultInjector} from './faults.js';
 import {acquireMigrationLock} from './lock.js';
+import {assertNoRollbackUnderWay, messagesAfterCutOver} from './interrupted.js';
 import {resolveTarget} from './phases/preflight.js';
 import {runPhases} from './phases/runner.js';
 import type {TargetModel} from './target-set.js';
@@ -54,7 +55,7 @@ export type MigrateOptions = {
 };
 
 export type MigrationOutcome =
-	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; logFile: string}
+	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; /** Messages without a new vector right after the switch (the next run embeds them). */ late?: number; logFile: string}
 	| {status: 'aborted'; runId: string; done: number; total: number; logFile: string}
 	| {status: 'noop'; message: string};
 
@@ -98,7 +99,7 @@ export class Migration {
 		let embedder: EmbeddingBackend | undefined;
 		try {
 			const previous = latestRun(db);
-			const noop = this.checkNothingToDo(db, previous, memory);
+			const noop = await this.checkNothingToDo(workspace, db, previous);
 			if (noop) {
 				return noop;
 			}
@@ -138,6 +139,7 @@ export class Migration {
 				profile: targetProfile(workspace.memory.profile, this.options.profile),
 				keepBackups: this.options.keepBackups,
 				verifySample: this.options.verifySample ?? 20,
+				retryFailed: this.options.retryFailed,
 				started,
 			});
 			return {...result, logFile: this.logger!.file};
@@ -173,9 +175,15 @@ export class Migration {
 		this.logger?.log(level, message);
 	}
 
-	private checkNothingToDo(db: Database.Database, previous: RunRecord | undefined, memory: MemorySystemSettings): MigrationOutcome | undefined {
+	private async checkNothingToDo({paths, memory}: Workspace, db: Database.Database, previous: RunRecord | undefined): Promise<MigrationOutcome | undefined> {
 		const target = memory.migration.target_model;
+		assertNoRollbackUnderWay(paths);
 		if (previous?.status === 'done' && this.options.retryFailed && countFailures(db, previous.run_id) > 0) {
+			return undefined;
+		}
+
+		// Messages the old bot stored after the switch: a finished run embeds them (not "nothing to do").
+		if (previous?.status === 'done' && (await messagesAfterCutOver(db, previous)) > 0) {
 			return undefined;
 		}
 
