@@ -3,7 +3,10 @@
  * settings.json switches to the new model. Each step is recorded first, so a kill at any point is
  * finished (never half-done) by the next `migrate`.
  */
-import {rmSync} from 'node:fs';
+import {readdirSync, rmSync} from 'node:fs';
+import path from 'node:path';
+import {renameDurably} from '../util/atomic-write.js';
+import {followLinks} from '../util/symlinks.js';
 import type Database from 'better-sqlite3';
 import {logText} from '../log/messages.js';
 import type {RunContext} from './context.js';
@@ -48,10 +51,15 @@ export function targetProfile(current: ProfileName, requested?: ProfileName): Pr
 }
 
 /** Catch-up rounds right before the swap; each is short, so the bot's writes in between are few. */
-const finalCatchUpRounds = 3;
+const finalCatchUpRounds = 6;
 
 function newestEmbeddingId(db: Database.Database): number {
 	return (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM embeddings').get() as {id: number}).id;
+}
+
+/** The newest message's rowid: messages after it were written after this instant. */
+export function newestMessageRowid(db: Database.Database): number {
+	return (db.prepare('SELECT COALESCE(MAX(rowid), 0) AS id FROM messages').get() as {id: number}).id;
 }
 
 function channelsWithRowsAfter(db: Database.Database, id: number, model: string): {channels: string[]; rows: number} {
@@ -60,29 +68,74 @@ function channelsWithRowsAfter(db: Database.Database, id: number, model: string)
 }
 
 /**
- * Embeds what the bot wrote while the indexes were built and verified, and rebuilds just those
- * channels in the staging directory, until a round finds nothing (or the rounds run out: the
- * rest is counted after the switch and caught by the next run). Returns how many it embedded.
+ * Embeds what the bot wrote since `from` in short rounds until one finds nothing: embedding a few
+ * messages takes milliseconds, so the rounds converge. The first round (from 0) rescans the whole
+ * target set for anything a verify round left behind.
  */
-export async function catchUpStagedIndexes(context: RunContext): Promise<number | 'aborted'> {
-	const {db, paths, target} = context;
-	let embedded = 0;
+async function embedUntilQuiet(context: RunContext): Promise<'aborted' | undefined> {
+	let from = 0;
 	for (let round = 0; round < finalCatchUpRounds; round++) {
-		const before = newestEmbeddingId(db);
-		if ((await new EmbedLoop(context, context.reuse).run(0)) === 'aborted') {
+		const before = newestEmbeddingId(context.db);
+		const next = newestMessageRowid(context.db);
+		if ((await new EmbedLoop(context, context.reuse).run(from)) === 'aborted') {
 			return 'aborted';
 		}
 
-		const {channels, rows} = channelsWithRowsAfter(db, before, target.model);
-		if (rows === 0) {
-			break;
+		from = next;
+		if (newestEmbeddingId(context.db) === before) {
+			return undefined;
 		}
+	}
 
+	return undefined;
+}
+
+/**
+ * Before the swap: the bot's writes during index and verify are embedded and their channels'
+ * staged indexes rebuilt. Returns how many it embedded.
+ */
+export async function catchUpStagedIndexes(context: RunContext): Promise<number | 'aborted'> {
+	const {db, paths, target} = context;
+	const before = newestEmbeddingId(db);
+	if ((await embedUntilQuiet(context)) === 'aborted') {
+		return 'aborted';
+	}
+
+	const {channels, rows} = channelsWithRowsAfter(db, before, target.model);
+	if (rows > 0) {
 		await runIndexJob({task: 'build', databasePath: paths.database, stagingDir: paths.indicesStaging, model: target.model, dimension: target.dimension, channels, samplePerChannel: 0}, () => undefined);
-		embedded += rows;
 		context.log('INFO', logText.finalCatchUp(rows, channels.length));
 	}
 
 	killPoint('cutover:caught-up');
-	return embedded;
+	return rows;
+}
+
+/**
+ * Right after the switch: what the bot wrote while the staged channels were rebuilt is embedded
+ * and those live channels rebuilt beside the live directory, each file renamed into place (the
+ * layout stays PigPig's). What arrives after this is counted and left to the next run.
+ */
+export async function catchUpLiveIndexes(context: RunContext): Promise<number | 'aborted'> {
+	const {db, paths, target} = context;
+	const before = newestEmbeddingId(db);
+	if ((await new EmbedLoop(context, context.reuse).run(0)) === 'aborted') {
+		return 'aborted';
+	}
+
+	const {channels, rows} = channelsWithRowsAfter(db, before, target.model);
+	if (rows > 0) {
+		const live = followLinks(paths.indices);
+		const built = `${live}.qwen3-append`;
+		rmSync(built, {recursive: true, force: true});
+		await runIndexJob({task: 'build', databasePath: paths.database, stagingDir: built, model: target.model, dimension: target.dimension, channels, samplePerChannel: 0}, () => undefined);
+		for (const name of readdirSync(built)) {
+			renameDurably(path.join(built, name), path.join(live, name));
+		}
+
+		rmSync(built, {recursive: true, force: true});
+		context.log('INFO', logText.finalCatchUp(rows, channels.length));
+	}
+
+	return rows;
 }

@@ -55,7 +55,7 @@ export type MigrateOptions = {
 };
 
 export type MigrationOutcome =
-	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; /** Messages without a new vector right after the switch (the next run embeds them). */ late?: number; logFile: string}
+	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; /** Messages without a new vector right after the switch (the next run embeds them). */ late?: number; /** The newest message's rowid at the switch. */ switchedAtRowid?: number; logFile: string}
 	| {status: 'aborted'; runId: string; done: number; total: number; logFile: string}
 	| {status: 'noop'; message: string};
 

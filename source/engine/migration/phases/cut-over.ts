@@ -10,7 +10,7 @@ import {cutOverInterrupted, latestRun, markCutOver, markCutOverStarted} from '..
 import type {ProfileName} from '../../types.js';
 import {killPoint} from '../../util/kill-points.js';
 import {refreshCounts} from '../context.js';
-import {catchUpStagedIndexes, swapIndexDirectories, switchSettingsToTarget} from '../cutover.js';
+import {catchUpLiveIndexes, catchUpStagedIndexes, newestMessageRowid, swapIndexDirectories, switchSettingsToTarget} from '../cutover.js';
 import {aborted, type PhaseStep} from './phase.js';
 
 export type CutOverInput = {profile: ProfileName};
@@ -18,6 +18,8 @@ export type CutOverInput = {profile: ProfileName};
 export type CutOverOutput = {
 	/** Target messages without a new vector right after the switch: the rerun embeds them. */
 	late: number;
+	/** The newest message's rowid at the switch: later ones were written after the cut-over instant. */
+	switchedAtRowid: number;
 };
 
 export const cutOverPhase: PhaseStep<CutOverInput, CutOverOutput> = {
@@ -41,8 +43,14 @@ export const cutOverPhase: PhaseStep<CutOverInput, CutOverOutput> = {
 		killPoint('cutover:indices-swapped');
 		switchSettingsToTarget(paths.settings, {model: target.model, dimension: target.dimension, profile});
 		killPoint('cutover:settings-switched');
+		const switchedAtRowid = newestMessageRowid(db);
 		markCutOver(db, runId);
 		context.log('INFO', logText.cutOverDone(target.model, profile));
+		if ((await catchUpLiveIndexes(context)) === aborted) {
+			// The switch is done and recorded; what is left is counted below and caught by the rerun.
+			context.log('WARNING', logText.paused(context.counters.done, context.counters.total));
+		}
+
 		await refreshCounts(context);
 		const {done, failed, total} = context.counters;
 		const late = Math.max(0, total - done - failed);
@@ -50,6 +58,6 @@ export const cutOverPhase: PhaseStep<CutOverInput, CutOverOutput> = {
 			context.log('WARNING', logText.lateMessages(late));
 		}
 
-		return {late};
+		return {late, switchedAtRowid};
 	},
 };

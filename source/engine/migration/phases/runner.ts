@@ -32,7 +32,7 @@ export type PhaseRunInput = {
 };
 
 export type PhaseRunResult =
-	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; late: number}
+	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; late: number; switchedAtRowid: number}
 	| {status: 'aborted'; runId: string; done: number; total: number};
 
 /** The phase modules in the order a run walks them (`done` is recorded after cut-over). */
@@ -93,7 +93,7 @@ async function runUntilCutOver(context: RunContext, input: PhaseRunInput): Promi
 }
 
 async function finish(context: RunContext, run: RunRecord, started: number): Promise<PhaseRunResult> {
-	const {late} = await step(context, cutOverPhase, {profile: run.profile as ProfileName});
+	const {late, switchedAtRowid} = await step(context, cutOverPhase, {profile: run.profile as ProfileName});
 	enter(context, 'done');
 	await rm(context.paths.indicesStaging, {recursive: true, force: true});
 	const {done, total, failed, blank, truncated} = context.counters;
@@ -109,7 +109,7 @@ async function finish(context: RunContext, run: RunRecord, started: number): Pro
 	context.log('INFO', logText.complete(done, total));
 	const seconds = (context.now() - started) / 1000;
 	context.events.emit('run:done', {runId: context.runId, succeeded: done, failed, total, seconds});
-	return {status: 'done', runId: context.runId, succeeded: done, failed, total, blank, truncated, reused, seconds, late};
+	return {status: 'done', runId: context.runId, succeeded: done, failed, total, blank, truncated, reused, seconds, late, switchedAtRowid};
 }
 
 function stop(context: RunContext): PhaseRunResult {
