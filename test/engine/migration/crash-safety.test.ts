@@ -45,6 +45,11 @@ describe('crash-safe rollback and cut-over', () => {
 			const verify = runCli(['verify', '--workspace', paths.root]);
 			assert.equal(verify.status, 2, `${point}: verify refuses: ${verify.stderr}`);
 			assert.match(verify.stderr, /rollback was interrupted.*\n?.*rollback --yes/s, point);
+			if (point === 'rollback:journaled') {
+				const migrate = runCli(['migrate', '--workspace', paths.root, '--no-ui', '--yes']);
+				assert.equal(migrate.status, 2, `migrate refuses to start over a half-done rollback: ${migrate.stderr}`);
+				assert.match(migrate.stderr, /rollback was interrupted/);
+			}
 			const rerun = runCli(['rollback', '--workspace', paths.root, '--yes']);
 			assert.equal(rerun.status, 0, `${point}: ${rerun.stderr}`);
 			assert.equal(integrityCheck(paths.database), 'ok');
