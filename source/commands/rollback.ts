@@ -16,7 +16,8 @@ Restores settings.json and the index files byte-for-byte from settings.json.back
 indices.backup/, and removes from memory.db exactly the vectors the migration added (the bot's
 messages, and anything else it wrote, stay). With --from-backup the database is instead
 replaced by memory.db.backup (this also drops messages stored since the backup).
-Stop the migration first; restart the bot afterwards.`,
+Stop the migration first; restart the bot afterwards. A rollback that was killed part-way is
+finished by running the same command again (check and verify say when one is pending).`,
 	flags: {
 		...workspaceFlag,
 		...yesFlag('Do not ask (otherwise you type "rollback" to confirm)'),
@@ -39,6 +40,7 @@ Stop the migration first; restart the bot afterwards.`,
 		} else {
 			context.stdout.write(
 				[
+					...(result.resumed ? ['Finished a rollback that was interrupted earlier.'] : []),
 					`Rolled back migration ${result.runId} (${result.afterCutover ? 'after' : 'before'} cut-over).`,
 					result.fromBackup ? `  memory.db restored from its backup` : `  removed ${result.removedRows} new-model vectors from memory.db`,
 					...result.restored.map(file => `  restored ${file}`),

@@ -68,6 +68,10 @@ export const logText = {
 	staleLockPidReused: (pid: number) => `清除過期的遷移鎖 (pid ${pid} 已被其他程序重用)`,
 	/** A headless run lost its terminal (SIGHUP) and goes on, as under nohup. */
 	hangupContinuing: () => '終端已斷線 (SIGHUP)，遷移繼續在背景執行，進度寫入此日誌',
+	finalCatchUp: (count: number, channels: number) => `切換前最後追趕: ${count} 則新訊息已向量化並加入 ${channels} 個頻道的新索引`,
+	cutOverResumed: () => '偵測到中斷的切換 (cut-over)，繼續完成切換',
+	lateMessages: (count: number) => `切換後仍缺少新模型向量的訊息: ${count} (切換期間 bot 寫入)；請重新啟動 bot 後再次執行 migrate`,
+	catchingUpLate: (count: number) => `補上切換後寫入的訊息: ${count} 則尚無新模型向量`,
 } as const;
 
 /** Two decimals, never rounding a partial success up to 100.00%. */

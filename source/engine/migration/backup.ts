@@ -5,7 +5,7 @@
  * aside, never overwritten.
  */
 import {createHash} from 'node:crypto';
-import {cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync} from 'node:fs';
+import {copyFileSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import {cp, rm} from 'node:fs/promises';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -163,7 +163,9 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 
 	manifest.ours = manifest.ours.filter(generation => existsSync(path.join(paths.root, generation)));
 	writeBackupRegistry(paths, manifest);
-	cpSync(paths.settings, paths.settingsBackup);
+	// A symlinked settings.json is backed up as its content, never as a second link to the live file.
+	rmSync(paths.settingsBackup, {force: true});
+	copyFileSync(paths.settings, paths.settingsBackup);
 	if (sha256File(paths.settings) !== sha256File(paths.settingsBackup)) {
 		throw new AppError('internal', `${paths.settingsBackup}: copy differs from settings.json`, {hint: 'check the disk; nothing was changed'});
 	}
@@ -178,7 +180,7 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 
 	await rm(paths.indicesBackup, {recursive: true, force: true});
 	if (existsSync(paths.indices)) {
-		await cp(paths.indices, paths.indicesBackup, {recursive: true});
+		await cp(paths.indices, paths.indicesBackup, {recursive: true, dereference: true});
 		if (!treesEqual(await hashTreeAsync(paths.indices), await hashTreeAsync(paths.indicesBackup))) {
 			throw new AppError('internal', `${paths.indicesBackup}: copy differs from ${paths.indices}`, {hint: 'check the disk; nothing was changed'});
 		}

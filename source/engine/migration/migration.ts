@@ -14,7 +14,7 @@ import {MigrationLogger} from '../log/logger.js';
 import {logText} from '../log/messages.js';
 import type {LogLevel} from '../log/format.js';
 import {countFailures, latestRun, type RunRecord} from '../run-store/index.js';
-import {qwen3Profiles, type MemorySystemSettings} from '../settings/schema.js';
+import {qwen3Profiles} from '../settings/schema.js';
 import type {DeviceName, Phase, ProfileName, StrategyName} from '../types.js';
 import {openWorkspace, type Workspace} from '../workspace.js';
 import type {RunContext} from './context.js';
@@ -28,6 +28,7 @@ import {FaultInjector} from './faults.js';
 import {acquireMigrationLock} from './lock.js';
 import {assertWorkspaceWritable} from './writability.js';
 import {checkProfileDimension, resolveTarget} from './phases/preflight.js';
+import {assertNoRollbackUnderWay, messagesAfterCutOver} from './interrupted.js';
 import {runPhases} from './phases/runner.js';
 import type {TargetModel} from './target-set.js';
 import {ReuseCache} from './window-planner.js';
@@ -57,7 +58,7 @@ export type MigrateOptions = {
 };
 
 export type MigrationOutcome =
-	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; logFile: string}
+	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; /** Messages without a new vector right after the switch (the next run embeds them). */ late?: number; /** The newest message's rowid at the switch. */ switchedAtRowid?: number; logFile: string}
 	| {status: 'aborted'; runId: string; done: number; total: number; logFile: string}
 	| {status: 'noop'; message: string};
 
@@ -110,7 +111,7 @@ export class Migration {
 			// Inside the try: a database refused here (exit 2) must release the lock too.
 			db = workspace.openDatabase();
 			const previous = latestRun(db);
-			const noop = this.checkNothingToDo(db, previous, memory);
+			const noop = await this.checkNothingToDo(workspace, db, previous);
 			if (noop) {
 				return noop;
 			}
@@ -155,6 +156,7 @@ export class Migration {
 				profile: targetProfile(workspace.memory.profile, this.options.profile),
 				keepBackups: this.options.keepBackups,
 				verifySample: this.options.verifySample ?? 20,
+				retryFailed: this.options.retryFailed,
 				started,
 			});
 			return {...result, logFile: this.logger!.file};
@@ -195,9 +197,15 @@ export class Migration {
 		this.logger?.log(level, message);
 	}
 
-	private checkNothingToDo(db: Database.Database, previous: RunRecord | undefined, memory: MemorySystemSettings): MigrationOutcome | undefined {
+	private async checkNothingToDo({paths, memory}: Workspace, db: Database.Database, previous: RunRecord | undefined): Promise<MigrationOutcome | undefined> {
 		const target = memory.migration.target_model;
+		assertNoRollbackUnderWay(paths);
 		if (previous?.status === 'done' && this.options.retryFailed && countFailures(db, previous.run_id) > 0) {
+			return undefined;
+		}
+
+		// Messages the old bot stored after the switch: a finished run embeds them (not "nothing to do").
+		if (previous?.status === 'done' && (await messagesAfterCutOver(db, previous)) > 0) {
 			return undefined;
 		}
 

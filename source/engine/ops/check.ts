@@ -12,6 +12,7 @@ import {missingTables} from '../db/schema.js';
 import {cudaStatus} from '../embed/devices.js';
 import {resolveModelSource} from '../embed/model-source.js';
 import {AppError, errorMessage} from '../errors.js';
+import {findInterruption} from '../migration/interrupted.js';
 import {lockHolder} from '../migration/lock.js';
 import {assertDiskSpace, estimateDisk} from '../migration/preflight-checks.js';
 import {formatBytes} from '../util/disk.js';
@@ -102,6 +103,9 @@ function processItems(paths: WorkspacePaths, db: Database.Database | undefined):
 	const migration = lockHolder(paths.lock);
 	if (migration) {
 		items.push({id: 'migration', status: 'warn', title: 'migration', detail: `${migration.command} running (pid ${migration.pid} since ${migration.startedAt})`, fix: 'watch it with `qwen3-migrate dashboard --read-only`'});
+	} else if (findInterruption(paths, db)) {
+		const interruption = findInterruption(paths, db)!;
+		items.push({id: 'migration', status: 'fail', title: 'migration', detail: interruption.detail, fix: interruption.fix});
 	} else if (db) {
 		const run = latestRun(db);
 		items.push({id: 'migration', status: 'ok', title: 'migration', detail: run ? `last run ${run.status} at phase ${run.phase} (${run.target_done}/${run.target_total})` : 'none started'});

@@ -5,6 +5,7 @@
  * against index, and self-retrieval on a sample. `fixDuplicates` and `rebuildChannels` are the
  * safe repairs `verify --fix` offers.
  */
+import {findInterruption, throwInterruption} from '../migration/interrupted.js';
 import {existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -177,6 +178,12 @@ export async function runVerify(workspace: Workspace, options: {samplePerChannel
 	const model = settings.settings.memory_system.embedding_model;
 	const db = workspace.openDatabase({queryOnly: true});
 	try {
+		// Mid-swap, the indexes and settings.json disagree: reading them would report nonsense.
+		const interruption = findInterruption(paths, db);
+		if (interruption) {
+			throwInterruption(interruption);
+		}
+
 		const dimension = sourceDimension(db, model);
 		const findings = await databaseFindings(db, model);
 		let channelsToRebuild: string[] = [];

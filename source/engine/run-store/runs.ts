@@ -29,6 +29,8 @@ export type RunRecord = {
 	updated_at: string;
 	finished_at: string | null;
 	cutover_at: string | null;
+	/** Set before the first rename of a cut-over; with status not `done`, the cut-over was interrupted. */
+	cutover_started_at?: string | null;
 	pruned_at: string | null;
 	/** The target set's size and how many have a new vector, for watchers in other processes. */
 	target_total: number;
@@ -92,6 +94,7 @@ export function startRun(db: Database.Database, run: NewRun): void {
 		updated_at: at,
 		finished_at: null,
 		cutover_at: null,
+		cutover_started_at: null,
 		pruned_at: null,
 	});
 }
@@ -103,7 +106,17 @@ export function markResumed(db: Database.Database, runId: string): void {
 
 /** A finished run goes back to catch-up to retry its failed messages (`--retry-failed`). */
 export function reopenForRetry(db: Database.Database, runId: string): void {
-	updateRun(db, runId, {status: 'running', phase: 'catchup', finished_at: null, updated_at: now()});
+	updateRun(db, runId, {status: 'running', phase: 'catchup', finished_at: null, cutover_started_at: null, updated_at: now()});
+}
+
+/** The cut-over's journal entry, written before its first rename: from here on the next run finishes it. */
+export function markCutOverStarted(db: Database.Database, runId: string): void {
+	updateRun(db, runId, {phase: 'cutover', cutover_started_at: now(), updated_at: now()});
+}
+
+/** A cut-over that began (its renames may have happened) but was never recorded as done. */
+export function cutOverInterrupted(run: RunRecord | undefined): boolean {
+	return run !== undefined && (run.cutover_started_at ?? null) !== null && run.status !== 'done';
 }
 
 export function recordPhase(db: Database.Database, runId: string, phase: Phase): void {

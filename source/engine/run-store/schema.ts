@@ -27,6 +27,7 @@ const ddl = [
 		updated_at TEXT NOT NULL,
 		finished_at TEXT,
 		cutover_at TEXT,
+		cutover_started_at TEXT,
 		pruned_at TEXT,
 		target_total INTEGER NOT NULL DEFAULT 0,
 		target_done INTEGER NOT NULL DEFAULT 0
@@ -58,7 +59,7 @@ export function stateTablesExist(db: Database.Database): boolean {
 }
 
 /** Columns added after the first release of the table; older tables get them on the next run. */
-const addedColumns = ['target_total INTEGER NOT NULL DEFAULT 0', 'target_done INTEGER NOT NULL DEFAULT 0'];
+const addedColumns = ['target_total INTEGER NOT NULL DEFAULT 0', 'target_done INTEGER NOT NULL DEFAULT 0', 'cutover_started_at TEXT'];
 
 export function ensureStateTables(db: Database.Database): void {
 	db.transaction(() => {

@@ -1,8 +1,11 @@
 /** Whole-file writes that readers never see half done: write a temp file, fsync, rename. */
 import {closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync} from 'node:fs';
 import path from 'node:path';
+import {followLinks} from './symlinks.js';
 
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+/** Replaces `link`'s content atomically; a symlink stays a symlink (the write lands in its target). */
+export function writeFileAtomic(link: string, content: string | Uint8Array): void {
+	const file = followLinks(link);
 	const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
 	const descriptor = openSync(temporary, 'w', 0o644);
 	try {
@@ -31,4 +34,10 @@ export function fsyncDirectory(directory: string): void {
 	} catch {
 		// Some filesystems refuse fsync on directories; the rename itself is still atomic.
 	}
+}
+
+/** Renames `from` onto `to` and makes it durable: the one atomic step every journaled swap ends in. */
+export function renameDurably(from: string, to: string): void {
+	renameSync(from, to);
+	fsyncDirectory(path.dirname(to));
 }

@@ -31,6 +31,8 @@ export type BackupInput = {
 	backupsReusable: boolean;
 	/** Older backup sets to keep (default 2). */
 	keepBackups: number | undefined;
+	/** A finished run reopened for its failed messages (else only for messages written after its cut-over). */
+	retryFailed?: boolean;
 };
 
 /** The run record as the later phases resume from it. */
@@ -60,11 +62,15 @@ function openRunRecord(context: RunContext, input: BackupInput): void {
 			target_done: counters.done,
 		});
 	} else if (previous.status === 'done') {
-		// --retry-failed on a finished run: the failed messages go back into the target set, and
-		// the run goes through catch-up, index, verify and cut-over again.
-		const cleared = clearFailures(db, runId);
+		// A finished run reopened goes through catch-up, index, verify and cut-over again: with
+		// --retry-failed its failed messages go back into the target set; without, it embeds the
+		// messages the old bot wrote after the switch.
 		reopenForRetry(db, runId);
-		context.log('INFO', logText.retryingFailed(cleared));
+		if (input.retryFailed) {
+			context.log('INFO', logText.retryingFailed(clearFailures(db, runId)));
+		} else {
+			context.log('INFO', logText.catchingUpLate(counters.total - counters.done - countFailures(db, runId)));
+		}
 	} else {
 		markResumed(db, runId);
 		context.log('INFO', logText.resumingFromCheckpoint(previous.phase, previous.cursor_rowid));

@@ -6,7 +6,7 @@
  */
 import {rm} from 'node:fs/promises';
 import {logText} from '../../log/messages.js';
-import {markAborted, recordPhase, type RunRecord} from '../../run-store/index.js';
+import {cutOverInterrupted, markAborted, recordPhase, type RunRecord} from '../../run-store/index.js';
 import {phases, type Phase, type ProfileName, type StrategyName} from '../../types.js';
 import {emitProgress, type RunContext} from '../context.js';
 import {backupPhase} from './backup.js';
@@ -27,10 +27,12 @@ export type PhaseRunInput = {
 	verifySample: number;
 	/** When the run began (context.now), for the seconds in the outcome. */
 	started: number;
+	/** A finished run reopened: true to retry its failed messages, false to catch up late ones only. */
+	retryFailed?: boolean;
 };
 
 export type PhaseRunResult =
-	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number}
+	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; late: number; switchedAtRowid: number}
 	| {status: 'aborted'; runId: string; done: number; total: number};
 
 /** The phase modules in the order a run walks them (`done` is recorded after cut-over). */
@@ -75,7 +77,8 @@ async function runUntilCutOver(context: RunContext, input: PhaseRunInput): Promi
 		await step(context, embedPhase, {cursor: run.cursor_rowid});
 	}
 
-	if (startPhase <= phaseIndex('cutover')) {
+	// A cut-over past its journal entry may have swapped the indexes already: it is finished, not redone.
+	if (startPhase <= phaseIndex('cutover') && !cutOverInterrupted(run)) {
 		for (let round = 0; ; round++) {
 			await step(context, catchUpPhase, undefined);
 			await step(context, indexPhase, undefined);
@@ -90,7 +93,7 @@ async function runUntilCutOver(context: RunContext, input: PhaseRunInput): Promi
 }
 
 async function finish(context: RunContext, run: RunRecord, started: number): Promise<PhaseRunResult> {
-	await step(context, cutOverPhase, {profile: run.profile as ProfileName});
+	const {late, switchedAtRowid} = await step(context, cutOverPhase, {profile: run.profile as ProfileName});
 	enter(context, 'done');
 	await rm(context.paths.indicesStaging, {recursive: true, force: true});
 	const {done, total, failed, blank, truncated} = context.counters;
@@ -106,7 +109,7 @@ async function finish(context: RunContext, run: RunRecord, started: number): Pro
 	context.log('INFO', logText.complete(done, total));
 	const seconds = (context.now() - started) / 1000;
 	context.events.emit('run:done', {runId: context.runId, succeeded: done, failed, total, seconds});
-	return {status: 'done', runId: context.runId, succeeded: done, failed, total, blank, truncated, reused, seconds};
+	return {status: 'done', runId: context.runId, succeeded: done, failed, total, blank, truncated, reused, seconds, late, switchedAtRowid};
 }
 
 function stop(context: RunContext): PhaseRunResult {
