@@ -2,14 +2,24 @@
 import path from 'node:path';
 import {Migration} from '../engine/migration/migration.js';
 import {pruneOldVectors} from '../engine/migration/prune.js';
-import {openWorkspace} from '../engine/workspace.js';
+import {openWorkspace, workspacePathsLenient} from '../engine/workspace.js';
 import {exitCodes} from '../engine/errors.js';
 import {deviceNames, profileNames, strategyNames} from '../engine/settings/schema.js';
 import {defineCommand, type CommandContext} from './shared/define-command.js';
-import {batchSizeFlag, integerIn, outputFlags, rejectArguments, workspaceFlag, yesFlag} from './shared/flags.js';
+import {batchSizeFlag, integerIn, outputFlags, rejectArguments, workspaceFlag, yesFlag, endpointFlags} from './shared/flags.js';
 import {openDashboard} from './shared/open-dashboard.js';
 import {confirm} from './shared/prompt.js';
-import {runHeadless} from './shared/run-headless.js';
+import {chooseEmbeddingBackend} from './shared/embedding-backend.js';
+import {followLiveRun, runHeadless} from './shared/run-headless.js';
+
+/** The migration lock's path, or undefined when the workspace cannot be read (the run reports that). */
+function lockFileOf(root: string): string | undefined {
+	try {
+		return workspacePathsLenient(root).paths.lock;
+	} catch {
+		return undefined;
+	}
+}
 
 async function runPrune(root: string, yes: boolean, json: boolean, context: CommandContext): Promise<number> {
 	if (!yes && !(await confirm(context, 'Delete every old-model vector for good? Rollback will then need --from-backup. Type "prune" to confirm:', 'prune', 'migrate --prune-old'))) {
@@ -52,6 +62,7 @@ resumes from the last committed batch. Ctrl+C stops after the batch in flight.`,
 			validate: integerIn('--keep-backups', 0, 1000, 'e.g. --keep-backups 2 (0 keeps only the new backup)'),
 			description: 'Older backup sets to keep when a new run backs up again (default 2);\nearlier runs\' backups are renamed with a timestamp, older ones deleted',
 		},
+		...endpointFlags,
 		...outputFlags,
 	},
 	notes: `
@@ -73,23 +84,40 @@ configuration error, 130 stopped by Ctrl+C (resumable).`,
 			return runPrune(root, yes, json, context);
 		}
 
-		const migration = new Migration({
-			workspace: root,
-			batchSize: flags.batchSize,
-			device: flags.device,
-			profile: flags.profile,
-			strategy: flags.strategy,
-			env: context.env,
-			retryFailed: flags.retryFailed,
-			keepBackups: flags.keepBackups,
-			allowDimensionMismatch: flags.allowDimensionMismatch,
-		});
-		if (flags.retryFailed) {
-			migration.control.retryFailed();
-		}
+		const backend = chooseEmbeddingBackend(root, {endpoint: flags.endpoint, remoteModel: flags.remoteModel}, context.env, line => context.stderr.write(`warning: ${line}\n`));
+		// A new Migration for every start: the dashboard's s after a failure must not reuse a spent one.
+		let starts = 0;
+		const createMigration = () => {
+			const retryFailed = flags.retryFailed && starts++ === 0;
+			const migration = new Migration({
+				workspace: root,
+				batchSize: flags.batchSize,
+				device: flags.device,
+				profile: flags.profile,
+				strategy: flags.strategy,
+				env: context.env,
+				retryFailed,
+				keepBackups: flags.keepBackups,
+				allowDimensionMismatch: flags.allowDimensionMismatch,
+				loadEmbedder: backend.loadEmbedder,
+			});
+			backend.attach(migration.events);
+			if (retryFailed) {
+				migration.control.retryFailed();
+			}
+
+			return migration;
+		};
+
 		if (flags.ui && context.interactive && !json) {
 			// In the dashboard, without --yes, pressing s is the confirmation.
-			return openDashboard({root, startImmediately: yes, readOnly: false, createMigration: () => migration}, context);
+			return openDashboard({root, startImmediately: yes, readOnly: false, createMigration}, context);
+		}
+
+		const lockFile = lockFileOf(root);
+		const followed = lockFile === undefined ? undefined : await followLiveRun(lockFile, context);
+		if (followed !== undefined) {
+			return followed;
 		}
 
 		if (!yes && !(await confirm(context, `Migrate the memory in ${root} to the new model? [y/N]`, 'y', 'migrate'))) {
@@ -97,6 +125,6 @@ configuration error, 130 stopped by Ctrl+C (resumable).`,
 			return exitCodes.ok;
 		}
 
-		return runHeadless(migration, context, json);
+		return runHeadless(createMigration(), context, json, lockFile);
 	},
 });

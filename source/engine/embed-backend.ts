@@ -18,4 +18,6 @@ export type EmbeddingBackend = {
 	embedBatch: (batch: TokenizedBatch) => Promise<EmbeddingResult>;
 	switchDevice: (device: Device) => Promise<void>;
 	close: () => Promise<void>;
+	/** Batches it can take at once (a pool of servers); undefined: the engine's default of two. */
+	readonly capacity?: number;
 };

@@ -1,6 +1,7 @@
 /** Runs a migration without the dashboard (`migrate --no-ui`, `demo` without a terminal). */
 import {exitCodes} from '../../engine/errors.js';
 import {logText} from '../../engine/log/messages.js';
+import {attachToLiveRun, serveRunControl} from '../../engine/control/serve.js';
 import type {Migration, MigrationOutcome} from '../../engine/migration/migration.js';
 import type {CommandContext} from './define-command.js';
 import {attachProgressPrinter} from './progress-printer.js';
@@ -15,6 +16,10 @@ function describeOutcome(outcome: MigrationOutcome): string {
 			];
 			if (outcome.failed > 0) {
 				lines.push('Failed messages are listed by `qwen3-migrate verify`; retry them with `qwen3-migrate migrate --retry-failed`.');
+			}
+
+			if ((outcome.late ?? 0) > 0) {
+				lines.push(`${outcome.late} messages the bot stored after the switch have no new vector yet: restart the bot, then run \`qwen3-migrate migrate\` again to embed them.`);
 			}
 
 			return lines.join('\n');
@@ -38,9 +43,50 @@ function exitCodeFor(outcome: MigrationOutcome): number {
 	return outcome.status === 'done' && outcome.failed > 0 ? exitCodes.problems : exitCodes.ok;
 }
 
+/**
+ * Serves the run's control channel once the run holds the lock (so any login can attach a
+ * dashboard); never before, because a run refused at preflight must write nothing.
+ */
+function serveControlOnStart(migration: Migration, lockFile: string | undefined): () => Promise<void> {
+	let closing: Promise<() => Promise<void>> | undefined;
+	const unsubscribe = lockFile
+		? migration.events.on('run:start', () => {
+			closing ??= serveRunControl(lockFile, migration);
+		})
+		: () => false;
+	return async () => {
+		unsubscribe();
+		await (await closing)?.();
+	};
+}
+
+/**
+ * `migrate --no-ui` on a workspace whose run another process owns: the same progress lines, from
+ * that run's control channel, until it ends (Ctrl+C leaves it running). undefined: no live run.
+ */
+export async function followLiveRun(lockFile: string, context: CommandContext): Promise<number | undefined> {
+	const client = await attachToLiveRun(lockFile, {readOnly: true});
+	if (!client) {
+		return undefined;
+	}
+
+	context.stderr.write('A migration is already running in another process; following its progress (Ctrl+C stops following, the run goes on).\n');
+	const stopPrinter = attachProgressPrinter(client.events, context.stdout);
+	await new Promise<void>(resolve => {
+		client.onClose(resolve);
+		context.signal.addEventListener('abort', () => {
+			client.close();
+			resolve();
+		}, {once: true});
+	});
+	stopPrinter();
+	return exitCodes.ok;
+}
+
 /** Runs a migration without the dashboard: progress lines, Ctrl+C to stop cleanly, a summary. */
-export async function runHeadless(migration: Migration, context: CommandContext, json: boolean): Promise<number> {
+export async function runHeadless(migration: Migration, context: CommandContext, json: boolean, lockFile?: string): Promise<number> {
 	const stopPrinter = json ? () => undefined : attachProgressPrinter(migration.events, context.stdout);
+	const closeControl = serveControlOnStart(migration, lockFile);
 	const onAbort = () => {
 		context.stderr.write('\nStopping after the batch in flight (Ctrl+C again to force)...\n');
 		migration.control.abort();
@@ -69,6 +115,7 @@ export async function runHeadless(migration: Migration, context: CommandContext,
 		return exitCodeFor(outcome);
 	} finally {
 		stopPrinter();
+		await closeControl();
 		process.off('SIGHUP', onHangup);
 		context.signal.removeEventListener('abort', onAbort);
 	}

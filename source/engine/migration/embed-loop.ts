@@ -33,7 +33,8 @@ const windowRows = 2048;
 export const reuseCapacity = 8192;
 
 /** Batches in flight: one running in the worker, one tokenised and queued behind it. */
-const pipelineDepth = 2;
+/** Batches in flight at once: two keep a local model busy; a remote pool says how many it can take. */
+const minimumPipelineDepth = 2;
 
 const yieldToEventLoop = () => new Promise(resolve => setImmediate(resolve));
 
@@ -78,7 +79,7 @@ export class EmbedLoop {
 				}
 
 				const canSubmit = () => (queue.length > 0 || !exhausted) && !control.aborting && !control.paused && control.requestedDevice === undefined;
-				while (canSubmit() && pipeline.length < pipelineDepth) {
+				while (canSubmit() && pipeline.length < Math.max(minimumPipelineDepth, this.context.embedder.capacity ?? 0)) {
 					if (queue.length === 0) {
 						this.watchdog.checkMemory();
 						const window = await this.planner.next(readCursor);
@@ -231,6 +232,12 @@ export class EmbedLoop {
 	private async resolveFailure(rows: TargetRow[], cursorAfter: number, error: unknown, isRetry = false): Promise<void> {
 		const {context} = this;
 		const {control, settings} = context;
+		if ((error as {stopsRun?: boolean}).stopsRun === true) {
+			// Nothing can embed any more (every endpoint gone): stop the run; bisecting would only
+			// record every remaining message as failed.
+			throw error;
+		}
+
 		const kind = classifyBatchError(error);
 		const message = errorMessage(error).split('\n')[0]!;
 		context.events.emit('batch:error', {kind, message, offset: rows[0]!.rowid, size: rows.length});

@@ -57,6 +57,9 @@ function hintFor(kind: RemoteErrorKind): string {
 
 /** Every endpoint failed or was removed: the run cannot go on. */
 export class EndpointsExhaustedError extends AppError {
+	/** The embed loop stops the run on it instead of isolating messages. */
+	readonly stopsRun = true;
+
 	constructor(reasons: readonly string[]) {
 		super('model-run', `no embedding endpoint is left: ${reasons.join('; ')}`, {
 			hint: 'fix or restart the servers (`qwen3-migrate check --endpoint URL` shows each), then run `migrate` again to resume from the checkpoint',
