@@ -14,9 +14,10 @@ import {Migration} from '../engine/migration/migration.js';
 import {workspacePaths} from '../engine/workspace.js';
 import {runDashboard} from '../ui/run-dashboard.js';
 import {fakeTerminal} from './fake-terminal.js';
+import {openWorkspace} from '../engine/workspace.js';
 
 const [workspace, batchText, mode] = process.argv.slice(2);
-const migration = new Migration({workspace: workspace!, batchSize: Number(batchText ?? 32), faults: new FaultInjector([])});
+const migration = new Migration({workspace: openWorkspace(workspace!), batchSize: Number(batchText ?? 32), faults: new FaultInjector([])});
 const delay = monitorEventLoopDelay({resolution: 10});
 let embedStarted = 0;
 let embedEnded = 0;

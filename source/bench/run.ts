@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: the engine's speed and memory figures for the README.
  *
+ * Over 300 lines on purpose: it is a list of independent sections (one per `--only=` run), each
+ * read top to bottom; the children it spawns and the realsize/endpoints runs live in their own files.
+ *
  * 1. Throughput: a compute-heavy generated model (≥ 20M multiply-adds per token, so inference
  *    dominates as with the real Qwen3). Raw inference (texts/s through the same Embedder, same
  *    batch size, same texts, one batch after another) against the full migration's embed phase.

@@ -5,7 +5,7 @@ import {workspacePathsLenient} from '../engine/workspace.js';
 import {exitCodeForItems, formatItem} from '../engine/ops/report.js';
 import {detectCapabilities} from '../ui/terminal.js';
 import {defineCommand} from './shared/define-command.js';
-import {outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
+import {endpointFlags, outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
 
 export const checkCommand = defineCommand({
 	name: 'check',
@@ -19,13 +19,13 @@ onnxruntime-node load (versions, execution providers); the source and target mod
 (local directory, cache, or the hub / HF_ENDPOINT); GPU and the CUDA provider; available RAM
 (warns under 4 GB); free disk against what a migration needs; Node.js; a running migration.
 It changes nothing.`,
-	flags: {...workspaceFlag, ...outputFlags},
+	flags: {...workspaceFlag, golden: {type: 'boolean', default: false, description: 'Also embed the model card\'s queries and documents and compare the scores with the card\'s\n(tells the real Qwen3-Embedding-0.6B weights from anything else)'}, ...endpointFlags, ...outputFlags},
 	notes: 'Exit codes: 0 no failures (warnings allowed), 1 something failed, 2 usage error.',
 	examples: ['qwen3-migrate check --workspace /srv/pigpig', 'qwen3-migrate check --json | jq \'.items[] | select(.status != "ok")\''],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env});
+		const report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env, golden: flags.golden, endpoint: flags.endpoint, remoteModel: flags.remoteModel});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(report, undefined, 2)}\n`);
 		} else {

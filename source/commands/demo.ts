@@ -7,6 +7,7 @@ import {defineCommand} from './shared/define-command.js';
 import {debugFlag, jsonFlag} from './shared/flags.js';
 import {openDashboard} from './shared/open-dashboard.js';
 import {runHeadless} from './shared/run-headless.js';
+import {openWorkspace} from '../engine/workspace.js';
 
 export const demoCommand = defineCommand({
 	name: 'demo',
@@ -84,6 +85,6 @@ Qwen3-Embedding as the migration target (no download needed).`,
 		}
 
 		context.stdout.write(`\nMigrating the demo workspace (Ctrl+C stops cleanly; run the command above to resume)...\n`);
-		return runHeadless(new Migration({workspace: root, env: context.env}), context, false);
+		return runHeadless(new Migration({workspace: openWorkspace(root), env: context.env}), context, false);
 	},
 });

@@ -90,7 +90,7 @@ configuration error, 130 stopped by Ctrl+C (resumable).`,
 		const createMigration = () => {
 			const retryFailed = flags.retryFailed && starts++ === 0;
 			const migration = new Migration({
-				workspace: root,
+				workspace: openWorkspace(root),
 				batchSize: flags.batchSize,
 				device: flags.device,
 				profile: flags.profile,

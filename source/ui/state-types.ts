@@ -5,6 +5,7 @@ import type {MigrationEventMap, MigrationEventName, Phase} from '../engine/migra
 import type {ResourceReading} from '../engine/monitor/resources.js';
 import type {RunSnapshot} from '../engine/control/protocol.js';
 import type {RateSample} from '../engine/util/rate.js';
+import type {Device} from '../engine/types.js';
 
 /** A migration seen from outside (another process, or a finished run), from its database record. */
 export type WatchedRun = {
@@ -56,7 +57,7 @@ export type DashboardState = {
 	batchSize: number;
 	/** A user batch change not yet applied (it takes effect at the next batch the engine plans). */
 	pendingBatch: {from: number; to: number} | undefined;
-	device: 'cpu' | 'cuda';
+	device: Device;
 	startedAt: number | undefined;
 	finishedAt: number | undefined;
 	/** Vectors committed by this run (not earlier attempts): what the rate counts. */

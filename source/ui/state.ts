@@ -4,6 +4,7 @@
  * and an action that changes nothing returns the same object (no redraw).
  */
 import type {ProblemId} from '../engine/diagnosis/catalogue.js';
+import type {Device} from '../engine/types.js';
 import {reduceEngine} from './engine-reducer.js';
 import {addLogLines} from './log-lines.js';
 import {addThroughput} from './metrics.js';
@@ -14,7 +15,7 @@ export * from './state-types.js';
 
 const noticeMs = 8000;
 
-export function initialState(options: {now: number; readOnly?: boolean; mode?: RunMode; batchSize?: number; device?: 'cpu' | 'cuda'}): DashboardState {
+export function initialState(options: {now: number; readOnly?: boolean; mode?: RunMode; batchSize?: number; device?: Device}): DashboardState {
 	return {
 		now: options.now,
 		mode: options.mode ?? 'idle',

@@ -14,13 +14,14 @@ import {commands} from '../../source/commands/registry.js';
 import {runCli} from '../helpers/cli.js';
 import {makeTempDir} from '../helpers/temp.js';
 import {demoWorkspace, dumpBotTables, targetRows} from '../helpers/workspace.js';
+import {openWorkspace} from '../../source/engine/workspace.js';
 
 const json = <T>(text: string) => JSON.parse(text) as T;
 const noStack = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at .+:\d+:\d+/, `no stack trace in: ${stderr}`);
 
 async function migrated(faults = '') {
 	const paths = await demoWorkspace();
-	await new Migration({workspace: paths.root, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: faults})}).run();
+	await new Migration({workspace: openWorkspace(paths.root), faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: faults})}).run();
 	return paths;
 }
 
@@ -156,7 +157,7 @@ describe('reset', () => {
 		const paths = await demoWorkspace();
 		const before = dumpBotTables(paths.database);
 		const indicesBefore = hashTree(paths.indices);
-		await new Migration({workspace: paths.root, faults: new FaultInjector([])}).run();
+		await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
 		const unconfirmed = runCli(['reset', '--workspace', paths.root]);
 		assert.equal(unconfirmed.status, 2);
 		assert.match(unconfirmed.stderr, /^qwen3-migrate: reset needs confirmation, and there is no terminal to ask\n {2}fix: pass --yes/);

@@ -5,6 +5,7 @@ import {DiskFullError} from '../../source/engine/errors.js';
 import {FaultInjector} from '../../source/engine/migration/faults.js';
 import {Migration} from '../../source/engine/migration/migration.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../helpers/workspace.js';
+import {openWorkspace} from '../../source/engine/workspace.js';
 
 const oldModel = 'sentence-transformers/paraphrase-multilingual-mpnet-base-v2';
 
@@ -39,10 +40,10 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 	it('SQLite commit (enospc@commit)', {timeout: 240_000}, async () => {
 		const paths = await demoWorkspace();
 		const oldVectors = oldVectorCount(paths.database);
-		await expectDiskFull(new Migration({workspace: paths.root, batchSize: 16, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: 'enospc@commit=4'})}).run());
+		await expectDiskFull(new Migration({workspace: openWorkspace(paths.root), batchSize: 16, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: 'enospc@commit=4'})}).run());
 		const partial = targetRows(paths.database).length;
 		assert.ok(partial > 0 && partial < targetMessageIds(paths.database).length, `committed before the fault: ${partial}`);
-		const resumed = await new Migration({workspace: paths.root, faults: new FaultInjector([])}).run();
+		const resumed = await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
 		assert.equal(resumed.status, 'done');
 		assert.equal(resumed.status === 'done' && resumed.failed, 0, 'no message written off as failed because of the disk');
 		assertInvariants(paths.database, oldVectors);
@@ -53,12 +54,12 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 		const oldVectors = oldVectorCount(paths.database);
 		process.env.QWEN3_MIGRATE_FAULTS = 'enospc@index=2';
 		try {
-			await expectDiskFull(new Migration({workspace: paths.root, env: {}, faults: new FaultInjector([])}).run());
+			await expectDiskFull(new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run());
 		} finally {
 			delete process.env.QWEN3_MIGRATE_FAULTS;
 		}
 
-		const resumed = await new Migration({workspace: paths.root, env: {}, faults: new FaultInjector([])}).run();
+		const resumed = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
 		assert.equal(resumed.status, 'done');
 		assertInvariants(paths.database, oldVectors);
 	});

@@ -32,7 +32,7 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 
 	return runDashboard({
 		paths,
-		createMigration: options.createMigration ?? (() => new Migration({workspace: options.root, env: context.env})),
+		createMigration: options.createMigration ?? (() => new Migration({workspace: openWorkspace(options.root), env: context.env})),
 		problemAtOpen,
 		startImmediately: options.startImmediately,
 		readOnly: options.readOnly,

@@ -4,6 +4,7 @@
  * as clients. Versioned: a client refuses a server whose major version it does not speak.
  */
 import path from 'node:path';
+import type {Device} from '../types.js';
 import type {MigrationEventMap, MigrationEventName, Phase} from '../migration/events.js';
 
 export const protocolVersion = 1;
@@ -20,7 +21,7 @@ export type RunSnapshot = {
 	aborting: boolean;
 	batchSize: number;
 	tokenBudget: number;
-	device: 'cpu' | 'cuda';
+	device: Device;
 	/** When the owner's run started (ms since the epoch): the run's elapsed time, not the watcher's. */
 	startedAt: number | undefined;
 	/** The owning process's resident memory. */

@@ -5,6 +5,7 @@
  */
 import {chmodSync, existsSync, unlinkSync} from 'node:fs';
 import net from 'node:net';
+import type {Device} from '../types.js';
 import type {RunControl} from '../migration/control.js';
 import {clientEventNames as servedEvents, type MigrationEventName, type MigrationEvents, type Phase} from '../migration/events.js';
 import {encode, lineReader, protocolVersion, type ClientMessage, type ControlCommand, type RunSnapshot, type ServerMessage, type WireEvent} from './protocol.js';
@@ -33,7 +34,7 @@ export class ControlServer {
 	private readonly unsubscribe: Array<() => void> = [];
 	private readonly timer: NodeJS.Timeout;
 	private phase: Phase | undefined;
-	private device: 'cpu' | 'cuda' = 'cpu';
+	private device: Device = 'cpu';
 	private startedAt: number | undefined;
 
 	private constructor(

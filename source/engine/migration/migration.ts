@@ -16,7 +16,7 @@ import type {LogLevel} from '../log/format.js';
 import {countFailures, latestRun, type RunRecord} from '../run-store/index.js';
 import {qwen3Profiles} from '../settings/schema.js';
 import type {DeviceName, Phase, ProfileName, StrategyName} from '../types.js';
-import {openWorkspace, type Workspace} from '../workspace.js';
+import type {Workspace} from '../workspace.js';
 import type {RunContext} from './context.js';
 import {RunControl} from './control.js';
 import {targetProfile} from './cutover.js';
@@ -36,7 +36,8 @@ import {ModelVectorSource} from '../strategies/vector-source.js';
 
 export type MigrateOptions = {
 	/** The bot's directory, or the Workspace a command already opened. */
-	workspace: string | Workspace;
+	/** The workspace, made once by `openWorkspace` (settings parsed, paths resolved). */
+	workspace: Workspace;
 	batchSize?: number;
 	device?: DeviceName;
 	profile?: ProfileName;
@@ -92,7 +93,7 @@ export class Migration {
 	}
 
 	async run(): Promise<MigrationOutcome> {
-		const workspace = typeof this.options.workspace === 'string' ? openWorkspace(this.options.workspace) : this.options.workspace;
+		const {workspace} = this.options;
 		const {memory, paths} = workspace;
 		const strategy = this.options.strategy ?? memory.migration.strategy;
 		if (this.options.profile && !qwen3Profiles.includes(this.options.profile)) {

@@ -3,14 +3,15 @@
  * anything: settings, the database (readable, quick_check, schema, counts, who holds it open),
  * native modules, model availability, GPU and CUDA, RAM, disk, Node, and a running migration.
  */
-import {existsSync, statSync} from 'node:fs';
+import {existsSync, readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {openMemoryDatabase} from '../db/connection.js';
 import {countEmbeddingsByModel} from '../db/queries.js';
 import {missingTables} from '../db/schema.js';
 import {cudaStatus} from '../embed/devices.js';
-import {resolveModelSource} from '../embed/model-source.js';
+import {resolveModelSource, type ModelSource} from '../embed/model-source.js';
 import {AppError, errorMessage} from '../errors.js';
 import {findInterruption} from '../migration/interrupted.js';
 import {lockHolder} from '../migration/lock.js';
@@ -21,7 +22,10 @@ import {countTargetSet} from '../migration/target-set.js';
 import {GpuSampler, type GpuReading} from '../monitor/gpu.js';
 import type {Settings} from '../settings/schema.js';
 import type {LenientWorkspace, WorkspacePaths} from '../workspace.js';
-import {checkModel} from './model-availability.js';
+import {checkGolden, checkModel} from './model-availability.js';
+import {apiKeyFrom, parseEndpointList} from '../remote/open-backend.js';
+import {describeEndpointUrls, type EndpointReport} from '../remote/probe.js';
+import {qwen3Dimension} from '../remote/remote-settings.js';
 import {checkNativeModules} from './native-modules.js';
 import {processesHolding} from './processes.js';
 import type {ReportItem} from './report.js';
@@ -32,6 +36,11 @@ export type CheckOptions = {
 	/** GPU reading (tests inject one; default: one nvidia-smi query). */
 	gpu?: () => Promise<GpuReading>;
 	availableMemoryBytes?: () => number;
+	/** Also embed the model card's queries and documents and compare the scores (`--golden`). */
+	golden?: boolean;
+	/** Embedding servers to probe (`--endpoint`, comma-separated), over settings' migration.endpoints. */
+	endpoint?: string | undefined;
+	remoteModel?: string | undefined;
 };
 
 export type CheckReport = {workspace: string; ok: boolean; items: ReportItem[]};
@@ -133,6 +142,58 @@ async function machineItems(options: CheckOptions): Promise<ReportItem[]> {
 	return items;
 }
 
+/** Both models' files for the configured dtype, the golden check when asked, and each embedding server. */
+async function modelItems(root: string, memory: Settings['memory_system'], options: CheckOptions): Promise<ReportItem[]> {
+	const {migration} = memory;
+	const modelOptions = {root, endpoint: migration.hf_endpoint, cacheDir: migration.model_cache_dir, env: options.env};
+	const device = memory.cpu_only_mode ? 'cpu' : migration.device;
+	const target = resolveModelSource(migration.target_model, {...modelOptions, localPath: migration.target_model_path});
+	const items = [
+		await checkModel('target', target, {fetcher: options.fetcher, dtype: migration.dtype, device}),
+		await checkModel('source', resolveModelSource(memory.embedding_model, {...modelOptions, localPath: migration.source_model_path}), {fetcher: options.fetcher}),
+	];
+	if (options.golden) {
+		items.push(await checkGolden(target, {dtype: migration.dtype, device, maxTokens: migration.max_tokens}));
+	}
+
+	const endpoints = parseEndpointList(options.endpoint === undefined ? migration.endpoints : [options.endpoint]);
+	if (endpoints.length > 0) {
+		const reports = await describeEndpointUrls(endpoints, {
+			targetModel: migration.target_model,
+			remoteModel: options.remoteModel ?? migration.remote_model ?? undefined,
+			expectedDimension: migration.output_dimension ?? configuredWidth(target) ?? qwen3Dimension,
+			apiKey: apiKeyFrom(options.env ?? process.env, migration.api_key_env),
+		});
+		items.push(...reports.map(report => endpointItem(report)));
+	}
+
+	return items;
+}
+
+/** The local target model's hidden size from its config.json (what a server must answer), if it is on disk. */
+function configuredWidth(source: ModelSource): number | undefined {
+	if (source.kind !== 'local') {
+		return undefined;
+	}
+
+	try {
+		const config = JSON.parse(readFileSync(path.join(source.directory, 'config.json'), 'utf8')) as {hidden_size?: unknown};
+		return typeof config.hidden_size === 'number' ? config.hidden_size : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function endpointItem(report: EndpointReport): ReportItem {
+	const title = `endpoint ${report.url}`;
+	if (report.problem) {
+		return {id: 'endpoint', status: 'fail', title, detail: report.problem, fix: 'check the server is up and serves the target model; see `qwen3-migrate migrate --help` (--endpoint)'};
+	}
+
+	const detail = `reachable, model ${report.model ?? '?'}, ${report.dimension ?? '?'}-d, ${Math.round(report.latencyMs ?? 0)} ms${report.warnings.length > 0 ? `; ${report.warnings.join('; ')}` : ''}`;
+	return {id: 'endpoint', status: report.warnings.length > 0 ? 'warn' : 'ok', title, detail};
+}
+
 /** Checks a workspace whose settings may be broken (that is one of the things it reports). */
 export async function runCheck(workspace: LenientWorkspace, options: CheckOptions = {}): Promise<CheckReport> {
 	const {paths, settingsError} = workspace;
@@ -158,10 +219,7 @@ export async function runCheck(workspace: LenientWorkspace, options: CheckOption
 
 	items.push(...checkNativeModules());
 	if (settings) {
-		const memory = settings.memory_system;
-		const modelOptions = {root, endpoint: memory.migration.hf_endpoint, cacheDir: memory.migration.model_cache_dir, env: options.env};
-		items.push(await checkModel('target', resolveModelSource(memory.migration.target_model, {...modelOptions, localPath: memory.migration.target_model_path}), {fetcher: options.fetcher}));
-		items.push(await checkModel('source', resolveModelSource(memory.embedding_model, {...modelOptions, localPath: memory.migration.source_model_path}), {fetcher: options.fetcher}));
+		items.push(...(await modelItems(root, settings.memory_system, options)));
 	}
 
 	items.push(...(await machineItems(options)));

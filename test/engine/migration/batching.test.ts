@@ -10,6 +10,7 @@ import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {loadSettings} from '../../../source/engine/settings/load.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 describe('batch planner', () => {
 	it('sorts by length and caps each batch by rows and by padded tokens', () => {
@@ -31,7 +32,7 @@ describe('batch planner', () => {
 describe('token-budget batches, length bucketing and duplicate reuse', () => {
 	it('embeds each distinct text once, gives duplicates the same vector, and reports the reuse', async () => {
 		const paths = await demoWorkspace({messages: 1500, corpus: 'zipf'});
-		const outcome = await new Migration({workspace: paths.root, faults: new FaultInjector([])}).run();
+		const outcome = await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
 		assert.equal(outcome.status, 'done');
 		assert.ok(outcome.status === 'done' && outcome.reused > 500, `reused ${outcome.status === 'done' ? outcome.reused : 0}`);
 		assert.match(readFileSync(outcome.status === 'done' ? outcome.logFile : '', 'utf8'), /重複文字重用向量 \(未重新計算\): \d+/);
@@ -48,7 +49,7 @@ describe('token-budget batches, length bucketing and duplicate reuse', () => {
 
 	it('gives the same vectors (cosine ≥ 0.9999) as embedding each text alone, whatever the batching', async () => {
 		const paths = await demoWorkspace({messages: 800, corpus: 'zipf'});
-		await new Migration({workspace: paths.root, faults: new FaultInjector([]), batchSize: 64}).run();
+		await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([]), batchSize: 64}).run();
 		const {settings} = loadSettings(paths.settings);
 		const embedder = await Embedder.load({source: resolveModelSource('q', {localPath: settings.memory_system.migration.target_model_path, root: paths.root, cacheDir: 'c'}), device: 'cpu'});
 		try {
@@ -71,7 +72,7 @@ describe('token-budget batches, length bucketing and duplicate reuse', () => {
 
 	it('halves the token budget with the batch on out of memory', async () => {
 		const paths = await demoWorkspace();
-		const migration = new Migration({workspace: paths.root, batchSize: 32, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: 'oom@size>8'})});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: 'oom@size>8'})});
 		const outcome = await migration.run();
 		assert.equal(outcome.status, 'done');
 		assert.equal(migration.control.batchSize, 8);

@@ -8,6 +8,7 @@ import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 const botWriter = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../helpers/bot-writer.js');
 const noFaults = new FaultInjector([]);
@@ -30,7 +31,7 @@ describe('catch-up to the cut-over instant', () => {
 		// 25 ms apart = 40 messages/s, for longer than the migration takes; stopped once it is done.
 		const writer = spawn(process.execPath, [botWriter, paths.database, '100000', '25'], {stdio: 'ignore'});
 		const logs: string[] = [];
-		const migration = new Migration({workspace: paths.root, faults: noFaults, batchSize: 16});
+		const migration = new Migration({workspace: openWorkspace(paths.root), faults: noFaults, batchSize: 16});
 		migration.events.on('log:line', ({message}) => logs.push(message));
 		const outcome = await migration.run();
 		writer.kill('SIGKILL');
@@ -48,7 +49,7 @@ describe('catch-up to the cut-over instant', () => {
 		assert.ok(written >= 40, `the writer was running during the migration (${written} messages)`);
 
 		// The bot restarted: the rerun embeds what it wrote after the switch, into the live indexes.
-		const rerun = await new Migration({workspace: paths.root, faults: noFaults}).run();
+		const rerun = await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run();
 		assert.equal(rerun.status, 'done', 'a rerun with messages left is not "nothing to do"');
 		assert.equal(rerun.status === 'done' ? rerun.late : -1, 0);
 		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
@@ -59,6 +60,6 @@ describe('catch-up to the cut-over instant', () => {
 			return channel.all_ids;
 		});
 		assert.deepEqual(new Set(indexed), migrated, 'every new vector is in the live indexes');
-		assert.equal((await new Migration({workspace: paths.root, faults: noFaults}).run()).status, 'noop');
+		assert.equal((await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run()).status, 'noop');
 	});
 });

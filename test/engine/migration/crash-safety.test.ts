@@ -12,6 +12,7 @@ import {checkIndexesWithPython} from '../../helpers/python.js';
 import {makeTempDir} from '../../helpers/temp.js';
 import {demoWorkspace, integrityCheck, targetMessageIds, targetRows} from '../../helpers/workspace.js';
 import {workspaceState} from '../../faults/workspace-state.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 const noFaults = new FaultInjector([]);
 
@@ -31,7 +32,7 @@ describe('crash-safe rollback and cut-over', () => {
 		const original = await demoWorkspace();
 		const before = workspaceState(original);
 		const migrated = copyWorkspace(original);
-		assert.equal((await new Migration({workspace: migrated.root, faults: noFaults}).run()).status, 'done');
+		assert.equal((await new Migration({workspace: openWorkspace(migrated.root), faults: noFaults}).run()).status, 'done');
 		const reference = copyWorkspace(migrated);
 		await rollbackMigration(rollbackWorkspacePaths(reference.root));
 		const expected = workspaceState(reference);
@@ -96,7 +97,7 @@ describe('crash-safe rollback and cut-over', () => {
 		renameSync(paths.indices, path.join(config, 'indices'));
 		symlinkSync(path.join(config, 'indices'), paths.indices);
 		const before = workspaceState(paths);
-		const outcome = await new Migration({workspace: paths.root, faults: noFaults}).run();
+		const outcome = await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run();
 		assert.equal(outcome.status, 'done');
 		assert.ok(lstatSync(paths.settings).isSymbolicLink(), 'settings.json is still a link');
 		assert.ok(lstatSync(paths.indices).isSymbolicLink(), 'indices is still a link');

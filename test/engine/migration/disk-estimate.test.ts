@@ -6,6 +6,7 @@ import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {estimateDisk} from '../../../source/engine/migration/preflight-checks.js';
 import {demoWorkspace, targetMessageIds} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 /** Bytes of every file under a directory (what the migration adds shows up here). */
 function treeBytes(directory: string): number {
@@ -27,7 +28,7 @@ describe('the disk estimate', () => {
 		const estimate = estimateDisk(paths, total, total, 256, false);
 		const initial = treeBytes(paths.root);
 		let peak = initial;
-		const migration = new Migration({workspace: paths.root, batchSize: 32, faults: new FaultInjector([])});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults: new FaultInjector([])});
 		const sample = () => {
 			peak = Math.max(peak, treeBytes(paths.root));
 		};
@@ -44,6 +45,7 @@ describe('the disk estimate', () => {
 
 		const growth = peak - initial;
 		assert.ok(growth <= estimate.neededBytes, `peak growth ${growth} bytes > estimate ${estimate.neededBytes} (${JSON.stringify(estimate)})`);
+		assert.ok(estimate.neededBytes <= growth * 3, `estimate ${estimate.neededBytes} is not absurdly above the peak ${growth} (it would refuse runs that fit)`);
 		assert.ok(estimate.walBytes > 0, 'WAL growth is part of the estimate');
 	});
 });

@@ -10,6 +10,7 @@ import {createRandom} from '../../../source/engine/util/random.js';
 import {cliPath} from '../../helpers/cli.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
 import {demoWorkspace, integrityCheck, targetMessageIds, targetRows} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 const botWriter = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../helpers/bot-writer.js');
 
@@ -106,7 +107,7 @@ describe('durability', () => {
 		const paths = await demoWorkspace({messages: 1200, channels: 3});
 		const writer = spawn(process.execPath, [botWriter, paths.database, '120', '8'], {stdio: ['ignore', 'pipe', 'inherit']});
 		const writerDone = new Promise<number>(resolve => writer.on('exit', code => resolve(code ?? -1)));
-		const migration = new Migration({workspace: paths.root, batchSize: 2, faults: new FaultInjector([])});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 2, faults: new FaultInjector([])});
 		const errors: string[] = [];
 		migration.events.on('batch:error', ({message}) => errors.push(message));
 		migration.events.on('failure:record', ({error}) => errors.push(error));

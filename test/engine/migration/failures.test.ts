@@ -9,6 +9,7 @@ import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration, type MigrationOutcome} from '../../../source/engine/migration/migration.js';
 import {listFailures, latestRun} from '../../../source/engine/run-store/index.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 const faults = (text: string) => FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: text});
 
@@ -57,7 +58,7 @@ class SimulatedCudaEmbedder implements EmbeddingBackend {
 describe('migration failures', () => {
 	it('halves the batch on out of memory and finishes', async () => {
 		const paths = await demoWorkspace();
-		const migration = new Migration({workspace: paths.root, batchSize: 32, faults: faults('oom@size>8')});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults: faults('oom@size>8')});
 		const sizes: Array<[number, number, string]> = [];
 		migration.events.on('batch:size:change', ({from, to, reason}) => sizes.push([from, to, reason]));
 		const outcome = await migration.run();
@@ -71,7 +72,7 @@ describe('migration failures', () => {
 	it('moves to the CPU when even one message runs out of GPU memory', async () => {
 		const paths = await demoWorkspace();
 		const loadEmbedder = async (options: EmbedderOptions) => new SimulatedCudaEmbedder(await Embedder.load({...options, device: 'cpu'}));
-		const migration = new Migration({workspace: paths.root, batchSize: 4, faults: faults('oom@device=cuda'), loadEmbedder});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 4, faults: faults('oom@device=cuda'), loadEmbedder});
 		const devices: string[] = [];
 		migration.events.on('device:change', ({from, to, reason}) => devices.push(`${from}->${to}:${reason}`));
 		const outcome = await migration.run();
@@ -87,7 +88,7 @@ describe('migration failures', () => {
 		const paths = await demoWorkspace();
 		const ids = targetMessageIds(paths.database);
 		const poison = ids[Math.floor(ids.length / 2)]!;
-		const migration = new Migration({workspace: paths.root, batchSize: 16, faults: faults(`fail@message=${poison}`)});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 16, faults: faults(`fail@message=${poison}`)});
 		const recorded: string[] = [];
 		migration.events.on('failure:record', ({messageId}) => recorded.push(messageId));
 		const outcome = await migration.run();
@@ -106,7 +107,7 @@ describe('migration failures', () => {
 
 	it('waits out a locked database and reports it, losing nothing', async () => {
 		const paths = await demoWorkspace();
-		const migration = new Migration({workspace: paths.root, faults: faults('busy@commit=2')});
+		const migration = new Migration({workspace: openWorkspace(paths.root), faults: faults('busy@commit=2')});
 		const busy: number[] = [];
 		migration.events.on('db:busy', ({attempt}) => busy.push(attempt));
 		const outcome = await migration.run();
@@ -118,7 +119,7 @@ describe('migration failures', () => {
 
 	it('raises a stall event when no batch commits for 5× the median batch time', async () => {
 		const paths = await demoWorkspace();
-		const migration = new Migration({workspace: paths.root, batchSize: 8, faults: faults('slow@batch=12:3500')});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 8, faults: faults('slow@batch=12:3500')});
 		const stalls: number[] = [];
 		migration.events.on('run:stall', ({idleMs}) => stalls.push(idleMs));
 		const outcome = await migration.run();
@@ -131,7 +132,7 @@ describe('migration failures', () => {
 	it('shrinks the batch and warns when free RAM falls below memory_threshold_mb', async () => {
 		const paths = await demoWorkspace();
 		let freeMb = 8000;
-		const migration = new Migration({workspace: paths.root, batchSize: 16, faults: new FaultInjector([]), freeMemoryMb: () => freeMb});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 16, faults: new FaultInjector([]), freeMemoryMb: () => freeMb});
 		const low: number[] = [];
 		migration.events.on('memory:low', ({freeMb: free}) => low.push(free));
 		migration.events.on('batch:commit:done', () => {
@@ -146,7 +147,7 @@ describe('migration failures', () => {
 
 	it('stops cleanly on abort and resumes from the checkpoint without duplicates', async () => {
 		const paths = await demoWorkspace();
-		const first = new Migration({workspace: paths.root, batchSize: 8, faults: new FaultInjector([])});
+		const first = new Migration({workspace: openWorkspace(paths.root), batchSize: 8, faults: new FaultInjector([])});
 		let commits = 0;
 		first.events.on('batch:commit:done', () => {
 			if (++commits === 5) {
@@ -157,7 +158,7 @@ describe('migration failures', () => {
 		assert.equal(stopped.status, 'aborted');
 		const partial = targetRows(paths.database).length;
 		assert.ok(partial > 0 && partial < targetMessageIds(paths.database).length, `committed ${partial}`);
-		const second = await new Migration({workspace: paths.root, faults: new FaultInjector([])}).run();
+		const second = await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
 		assert.equal(second.status, 'done');
 		const rows = targetRows(paths.database);
 		assert.equal(new Set(rows.map(row => row.message_id)).size, rows.length, 'no duplicates');
@@ -167,7 +168,7 @@ describe('migration failures', () => {
 
 	it('pauses and resumes on command', async () => {
 		const paths = await demoWorkspace();
-		const migration = new Migration({workspace: paths.root, batchSize: 8, faults: new FaultInjector([])});
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 8, faults: new FaultInjector([])});
 		const seen: string[] = [];
 		let commits = 0;
 		migration.events.on('control:paused', () => seen.push('paused'));

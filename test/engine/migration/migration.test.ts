@@ -13,13 +13,14 @@ import {loadSettings} from '../../../source/engine/settings/load.js';
 import {hashTree, olderGenerations, sha256File} from '../../../source/engine/migration/backup.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
 import {demoWorkspace, dumpBotTables, integrityCheck, targetMessageIds, targetRows} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 const noFaults = new FaultInjector([]);
 
 describe('migration (regenerate)', () => {
 	it('gives every target message exactly one new vector, cuts over, and logs the guide\'s lines', async () => {
 		const paths = await demoWorkspace();
-		const migration = new Migration({workspace: paths.root, faults: noFaults});
+		const migration = new Migration({workspace: openWorkspace(paths.root), faults: noFaults});
 		const phases: string[] = [];
 		migration.events.on('run:phase:enter', ({phase}) => phases.push(phase));
 		const outcome = await migration.run();
@@ -47,7 +48,7 @@ describe('migration (regenerate)', () => {
 
 	it('writes indexes that python3-faiss and pickle load, each message retrieving itself', async () => {
 		const paths = await demoWorkspace();
-		await new Migration({workspace: paths.root, faults: noFaults}).run();
+		await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run();
 		const channels = checkIndexesWithPython(paths.indices);
 		const rows = targetRows(paths.database);
 		assert.equal(channels.length, 2);
@@ -61,7 +62,7 @@ describe('migration (regenerate)', () => {
 
 	it('stores vectors that do not depend on what they were batched with', async () => {
 		const paths = await demoWorkspace();
-		await new Migration({workspace: paths.root, faults: noFaults, batchSize: 32}).run();
+		await new Migration({workspace: openWorkspace(paths.root), faults: noFaults, batchSize: 32}).run();
 		const {settings} = loadSettings(paths.settings);
 		const embedder = await Embedder.load({
 			source: resolveModelSource('q', {localPath: settings.memory_system.migration.target_model_path, root: paths.root, cacheDir: 'c'}),
@@ -88,9 +89,9 @@ describe('migration (regenerate)', () => {
 
 	it('is a no-op that says so when run again after finishing', async () => {
 		const paths = await demoWorkspace();
-		await new Migration({workspace: paths.root, faults: noFaults}).run();
+		await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run();
 		const before = dumpBotTables(paths.database);
-		const outcome = await new Migration({workspace: paths.root, faults: noFaults}).run();
+		const outcome = await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run();
 		assert.equal(outcome.status, 'noop');
 		assert.match(outcome.status === 'noop' ? outcome.message : '', /nothing to do: the migration to Qwen\/Qwen3-Embedding-0\.6B finished/);
 		assert.deepEqual(dumpBotTables(paths.database), before);
@@ -101,7 +102,7 @@ describe('migration (regenerate)', () => {
 		const settingsBefore = sha256File(paths.settings);
 		const indicesBefore = hashTree(paths.indices);
 		const rowsBefore = dumpBotTables(paths.database);
-		await new Migration({workspace: paths.root, faults: noFaults}).run();
+		await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run();
 		assert.notEqual(sha256File(paths.settings), settingsBefore);
 		const result = await rollbackMigration(rollbackWorkspacePaths(paths.root));
 		assert.equal(result.afterCutover, true);
@@ -116,7 +117,7 @@ describe('migration (regenerate)', () => {
 	it('rolls back from the database backup when asked', async () => {
 		const paths = await demoWorkspace();
 		const rowsBefore = dumpBotTables(paths.database);
-		await new Migration({workspace: paths.root, faults: noFaults}).run();
+		await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run();
 		const result = await rollbackMigration(rollbackWorkspacePaths(paths.root), {fromBackup: true});
 		assert.equal(result.fromBackup, true);
 		assert.deepEqual(dumpBotTables(paths.database), rowsBefore);
@@ -129,7 +130,7 @@ describe('migration (regenerate)', () => {
 		writeFileSync(paths.databaseBackup, 'hand-made backup');
 		const logs: string[] = [];
 		for (let round = 0; round < 4; round++) {
-			const migration = new Migration({workspace: paths.root, faults: noFaults, keepBackups: 1});
+			const migration = new Migration({workspace: openWorkspace(paths.root), faults: noFaults, keepBackups: 1});
 			migration.events.on('log:line', ({message}) => logs.push(message));
 			assert.equal((await migration.run()).status, 'done');
 			await rollbackMigration(rollbackWorkspacePaths(paths.root));

@@ -6,6 +6,7 @@ import {Migration} from '../../../source/engine/migration/migration.js';
 import {maxContentBytes} from '../../../source/engine/migration/target-set.js';
 import {latestRun, listFailures} from '../../../source/engine/run-store/index.js';
 import {demoWorkspace, targetRows} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 const model = 'Qwen/Qwen3-Embedding-0.6B';
 
@@ -40,7 +41,7 @@ describe('odd rows', () => {
 		const before = new Database(paths.database, {readonly: true});
 		const utf8Before = (before.prepare("SELECT hex(content) AS hex FROM messages WHERE message_id = 'odd-utf8'").get() as {hex: string}).hex;
 		before.close();
-		const outcome = await new Migration({workspace: paths.root, batchSize: 16, faults: new FaultInjector([])}).run();
+		const outcome = await new Migration({workspace: openWorkspace(paths.root), batchSize: 16, faults: new FaultInjector([])}).run();
 		assert.equal(outcome.status, 'done');
 		const db = new Database(paths.database, {readonly: true});
 		const failures = listFailures(db, latestRun(db)!.run_id);

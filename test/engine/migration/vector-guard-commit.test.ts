@@ -6,6 +6,7 @@ import {Migration} from '../../../source/engine/migration/migration.js';
 import {blobReason} from '../../../source/engine/migration/odd-rows.js';
 import {latestRun, listFailures} from '../../../source/engine/run-store/index.js';
 import {demoWorkspace, targetRows} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 /** Overwrites the old vectors of three target messages with NaN (a corrupt old model row). */
 function poisonOldVectors(databaseFile: string): string[] {
@@ -27,7 +28,7 @@ describe('no invalid vector is ever committed', () => {
 	it('pad: old vectors full of NaN go to failures with the reason, never into a row or an index', {timeout: 180_000}, async () => {
 		const paths = await demoWorkspace();
 		const poisoned = poisonOldVectors(paths.database);
-		const outcome = await new Migration({workspace: paths.root, strategy: 'pad', batchSize: 16, faults: new FaultInjector([])}).run();
+		const outcome = await new Migration({workspace: openWorkspace(paths.root), strategy: 'pad', batchSize: 16, faults: new FaultInjector([])}).run();
 		assert.equal(outcome.status, 'done');
 		const rows = targetRows(paths.database);
 		for (const row of rows) {

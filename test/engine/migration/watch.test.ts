@@ -6,6 +6,7 @@ import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {RunWatcher} from '../../../source/engine/migration/watch.js';
 import {demoWorkspace, targetMessageIds} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 describe('run watcher', () => {
 	it('reads a run from outside: nothing before, then phase, status and counts, leaving no files behind', async () => {
@@ -15,7 +16,7 @@ describe('run watcher', () => {
 		assert.equal(watcher.snapshot().run, undefined);
 		watcher.close();
 		assert.deepEqual(readdirSync(path.dirname(paths.database)).sort(), files, 'a query-only connection leaves no -wal/-shm');
-		const migration = new Migration({workspace: paths.root, faults: new FaultInjector([])});
+		const migration = new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])});
 		const seen: number[] = [];
 		migration.events.on('batch:commit:done', () => {
 			seen.push(watcher.snapshot().run?.target_done ?? -1);

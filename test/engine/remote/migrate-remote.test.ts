@@ -23,7 +23,7 @@ after(async () => Promise.all(servers.map(async server => server.close())));
 /** A migration whose model is the remote backend: the adapter the engine's wiring will call. */
 function remoteMigration(paths: WorkspacePaths, options: Omit<OpenRemoteOptions, 'targetModel' | 'maxTokens'>): Migration {
 	return new Migration({
-		workspace: paths.root,
+		workspace: openWorkspace(paths.root),
 		faults: noFaults,
 		loadEmbedder: async ({source}) => (await openRemoteBackend({targetModel: source.modelId, maxTokens: 512, tokenizerSource: source, ...options})).backend,
 	});
@@ -54,7 +54,7 @@ describe('migrate through embedding servers', () => {
 			await serving.close();
 		}
 
-		assert.equal((await new Migration({workspace: localPaths.root, faults: noFaults}).run()).status, 'done');
+		assert.equal((await new Migration({workspace: openWorkspace(localPaths.root), faults: noFaults}).run()).status, 'done');
 		const remote = vectorsByMessage(remotePaths);
 		const local = vectorsByMessage(localPaths);
 		assert.deepEqual([...remote.keys()].sort(), targetMessageIds(remotePaths.database).sort(), 'every target message exactly once');

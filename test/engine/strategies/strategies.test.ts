@@ -13,6 +13,7 @@ import type {StrategyName} from '../../../source/engine/settings/schema.js';
 import {updateSettings} from '../../../source/engine/settings/write.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
 import {demoWorkspace, dumpBotTables, targetMessageIds, targetRows} from '../../helpers/workspace.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
 
 const noFaults = new FaultInjector([]);
 
@@ -29,7 +30,7 @@ function assertUnitVectors(databaseFile: string, dimension: number): void {
 describe('strategies', () => {
 	it('transform learns a map from a model that is a linear function of the old one: recall@10 ≥ 0.99', async () => {
 		const paths = await demoWorkspace({messages: 1200, targetKind: 'linear-of-source', sourceDimension: 32, targetDimension: 40});
-		const migration = new Migration({workspace: paths.root, strategy: 'transform', faults: noFaults});
+		const migration = new Migration({workspace: openWorkspace(paths.root), strategy: 'transform', faults: noFaults});
 		const quality: number[] = [];
 		migration.events.on('strategy:quality', ({recallAtK}) => quality.push(recallAtK));
 		const outcome = await migration.run();
@@ -47,7 +48,7 @@ describe('strategies', () => {
 		const paths = await demoWorkspace({messages: 1200});
 		const before = dumpBotTables(paths.database);
 		const settingsBefore = readFileSync(paths.settings);
-		const migration = new Migration({workspace: paths.root, strategy: 'transform', faults: noFaults});
+		const migration = new Migration({workspace: openWorkspace(paths.root), strategy: 'transform', faults: noFaults});
 		const runErrors: string[] = [];
 		migration.events.on('run:error', ({error, phase}) => runErrors.push(`${phase}: ${error.message}`));
 		await assert.rejects(migration.run(), (error: AppError) => {
@@ -71,7 +72,7 @@ describe('strategies', () => {
 			['truncate', 64],
 		] as Array<[StrategyName, number]>) {
 			const paths = await demoWorkspace({sourceDimension, targetDimension: 48});
-			const outcome = await new Migration({workspace: paths.root, strategy, faults: noFaults}).run();
+			const outcome = await new Migration({workspace: openWorkspace(paths.root), strategy, faults: noFaults}).run();
 			assert.equal(outcome.status, 'done', strategy);
 			assertUnitVectors(paths.database, 48);
 			const log = readFileSync(outcome.status === 'done' ? outcome.logFile : '', 'utf8');
@@ -81,16 +82,16 @@ describe('strategies', () => {
 
 	it('refuses pad onto a shorter target and truncate onto a longer one', async () => {
 		const shorter = await demoWorkspace({sourceDimension: 64, targetDimension: 48});
-		await assert.rejects(new Migration({workspace: shorter.root, strategy: 'pad', faults: noFaults}).run(), /strategy pad: the old vectors \(64-d\) are longer than the target \(48-d\)/);
+		await assert.rejects(new Migration({workspace: openWorkspace(shorter.root), strategy: 'pad', faults: noFaults}).run(), /strategy pad: the old vectors \(64-d\) are longer than the target \(48-d\)/);
 		const longer = await demoWorkspace({sourceDimension: 32, targetDimension: 48});
-		await assert.rejects(new Migration({workspace: longer.root, strategy: 'truncate', faults: noFaults}).run(), /strategy truncate: the old vectors \(32-d\) are shorter than the target \(48-d\)/);
+		await assert.rejects(new Migration({workspace: openWorkspace(longer.root), strategy: 'truncate', faults: noFaults}).run(), /strategy truncate: the old vectors \(32-d\) are shorter than the target \(48-d\)/);
 	});
 
 	it('keeps the first k dimensions with output_dimension, and the indexes follow', async () => {
 		const paths = await demoWorkspace();
 		updateSettings(paths.settings, {memory_system: {migration: {output_dimension: 32}}});
 		// The Qwen3 profiles read 1024-d vectors: a truncated output needs the explicit override.
-		const outcome = await new Migration({workspace: paths.root, faults: noFaults, allowDimensionMismatch: true}).run();
+		const outcome = await new Migration({workspace: openWorkspace(paths.root), faults: noFaults, allowDimensionMismatch: true}).run();
 		assert.equal(outcome.status, 'done');
 		assertUnitVectors(paths.database, 32);
 		for (const channel of checkIndexesWithPython(paths.indices)) {
@@ -102,7 +103,7 @@ describe('strategies', () => {
 	it('rejects output dimensions outside 32 … the model\'s dimension', async () => {
 		const paths = await demoWorkspace();
 		updateSettings(paths.settings, {memory_system: {migration: {output_dimension: 4096}}});
-		await assert.rejects(new Migration({workspace: paths.root, faults: noFaults, allowDimensionMismatch: true}).run(), /output_dimension 4096: expected 32 to 48/);
+		await assert.rejects(new Migration({workspace: openWorkspace(paths.root), faults: noFaults, allowDimensionMismatch: true}).run(), /output_dimension 4096: expected 32 to 48/);
 		assert.throws(() => updateSettings(paths.settings, {memory_system: {migration: {output_dimension: 16}}}), /output_dimension: expected a value >= 32/);
 	});
 
@@ -110,7 +111,7 @@ describe('strategies', () => {
 		for (const strategy of ['regenerate', 'pad', 'transform'] as StrategyName[]) {
 			const paths = await demoWorkspace({messages: 1200, targetKind: strategy === 'transform' ? 'linear-of-source' : 'qwen3', sourceDimension: 32, targetDimension: 40});
 			const before = dumpBotTables(paths.database);
-			const first = new Migration({workspace: paths.root, strategy, batchSize: 8, faults: noFaults});
+			const first = new Migration({workspace: openWorkspace(paths.root), strategy, batchSize: 8, faults: noFaults});
 			let commits = 0;
 			first.events.on('batch:commit:done', () => {
 				if (++commits === 4) {
@@ -118,7 +119,7 @@ describe('strategies', () => {
 				}
 			});
 			assert.equal((await first.run()).status, 'aborted', strategy);
-			assert.equal((await new Migration({workspace: paths.root, strategy, faults: noFaults}).run()).status, 'done', strategy);
+			assert.equal((await new Migration({workspace: openWorkspace(paths.root), strategy, faults: noFaults}).run()).status, 'done', strategy);
 			const rows = targetRows(paths.database);
 			assert.equal(new Set(rows.map(row => row.message_id)).size, rows.length, `${strategy}: no duplicates`);
 			assert.equal(rows.length, targetMessageIds(paths.database).length, strategy);

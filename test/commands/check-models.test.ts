@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {after, describe, it} from 'node:test';
+import {cliPath} from '../helpers/cli.js';
+import {startFaultServer, type FaultServer} from '../helpers/fault-server.js';
+import {demoWorkspace} from '../helpers/workspace.js';
+
+type Item = {id: string; status: string; title: string; detail: string};
+
+const servers: FaultServer[] = [];
+after(async () => Promise.all(servers.map(async server => server.close())));
+
+/** `check --json` as a child that does not block this process (the test servers answer from here). */
+async function checkJson(arguments_: string[]): Promise<{status: number | null; items: Item[]}> {
+	return new Promise(resolve => {
+		const child = spawn(process.execPath, [cliPath, 'check', '--json', ...arguments_], {stdio: ['ignore', 'pipe', 'inherit']});
+		let output = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+		});
+		child.on('close', status => {
+			resolve({status, items: (JSON.parse(output) as {items: Item[]}).items});
+		});
+	});
+}
+
+describe('check: golden scores and embedding servers', () => {
+	it('--golden says plainly that the stand-in is not the real Qwen3 weights', async () => {
+		const paths = await demoWorkspace();
+		const {status, items} = await checkJson(['--workspace', paths.root, '--golden']);
+		const golden = items.find(item => item.id === 'model-golden');
+		assert.ok(golden, 'a golden item is reported');
+		assert.equal(golden.status, 'fail');
+		assert.match(golden.detail, /NOT the real Qwen3-Embedding-0\.6B/);
+		assert.equal(status, 1);
+	});
+
+	it('--endpoint shows each server: reachable with model, dimension and latency, or the reason it cannot be used', async () => {
+		const paths = await demoWorkspace();
+		const good = await startFaultServer({dimension: 48});
+		const wrong = await startFaultServer({dimension: 32});
+		servers.push(good, wrong);
+		const {items} = await checkJson(['--workspace', paths.root, '--endpoint', `${good.url},${wrong.url}`]);
+		const rows = items.filter(item => item.id === 'endpoint');
+		assert.equal(rows.length, 2);
+		const goodRow = rows.find(item => item.title.includes(good.url))!;
+		const wrongRow = rows.find(item => item.title.includes(wrong.url))!;
+		assert.match(goodRow.detail, /reachable, model .+, 48-d, \d+ ms/);
+		assert.equal(wrongRow.status, 'fail');
+		assert.match(wrongRow.detail, /32-d/);
+	});
+});
