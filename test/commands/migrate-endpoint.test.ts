@@ -8,8 +8,7 @@ import {botPreprocess} from '../../source/engine/remote/bot-preprocess.js';
 import {cliPath} from '../helpers/cli.js';
 import {expectedVector, startFaultServer, type FaultServer} from '../helpers/fault-server.js';
 import {checkIndexesWithPython} from '../helpers/python.js';
-import {demoWorkspace, targetMessageIds, targetRows} from '../helpers/workspace.js';
-import Database from 'better-sqlite3';
+import {demoWorkspace, messageTexts, targetMessageIds, targetRows} from '../helpers/workspace.js';
 
 const servers: FaultServer[] = [];
 after(async () => Promise.all(servers.map(async server => server.close())));
@@ -31,15 +30,6 @@ async function runCliAsync(arguments_: string[], env: NodeJS.ProcessEnv): Promis
 	});
 }
 
-function texts(database: string): Map<string, string> {
-	const db = new Database(database, {readonly: true});
-	try {
-		const rows = db.prepare('SELECT message_id AS id, COALESCE(NULLIF(content_processed, \'\'), content) AS text FROM messages').all() as Array<{id: string; text: string}>;
-		return new Map(rows.map(row => [row.id, row.text]));
-	} finally {
-		db.close();
-	}
-}
 
 describe('migrate --endpoint', () => {
 	it('embeds every message through the servers (one dying mid-run), never shows the key, logs the endpoint taken out', async () => {
@@ -58,7 +48,7 @@ describe('migrate --endpoint', () => {
 		assert.ok(!result.output.includes(key) && !log.includes(key), 'the API key appears in no output and no log line');
 		assert.match(log, /嵌入端點/, `the endpoint taken out is in the run log:\n${result.output}`);
 
-		const byMessage = texts(paths.database);
+		const byMessage = messageTexts(paths.database);
 		const rows = targetRows(paths.database);
 		assert.deepEqual(rows.map(row => row.message_id).sort(), targetMessageIds(paths.database).sort(), 'every target message exactly once');
 		for (const row of rows) {

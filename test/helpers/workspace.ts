@@ -72,3 +72,14 @@ export function integrityCheck(databaseFile: string): string {
 		db.close();
 	}
 }
+
+/** The text the bot embeds for each message (content_processed when non-empty, else content), by id. */
+export function messageTexts(databaseFile: string): Map<string, string> {
+	const db = new Database(databaseFile, {readonly: true});
+	try {
+		const rows = db.prepare('SELECT message_id AS id, COALESCE(NULLIF(content_processed, \'\'), content) AS text FROM messages').all() as Array<{id: string; text: string}>;
+		return new Map(rows.map(row => [row.id, row.text]));
+	} finally {
+		db.close();
+	}
+}

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import {readdirSync, readFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {describe, it} from 'node:test';
 import {matchProblem, problemCatalogue, type ProblemId} from '../../../source/engine/diagnosis/catalogue.js';
 import {logMarkers} from '../../../source/engine/log/messages.js';
+import {sourceFiles, sourceRoot} from '../../helpers/source-tree.js';
 
-const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../source/engine');
+const engineDir = path.join(sourceRoot, 'engine');
 
-function sourceFiles(directory: string): string[] {
-	return readdirSync(directory, {withFileTypes: true}).flatMap(entry => {
-		const full = path.join(directory, entry.name);
-		if (entry.isDirectory()) {
-			return sourceFiles(full);
-		}
-
-		return entry.name.endsWith('.ts') ? [full] : [];
-	});
-}
 
 describe('diagnosis catalogue and log messages', () => {
 	it('recognises each line the engine logs for a problem as that problem', () => {

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import {readFileSync, readdirSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {clientEventNames} from '../../../source/engine/migration/events.js';
+import {sourceFiles, sourceRoot, testRoot} from '../../helpers/source-tree.js';
 
-/** .build/test/engine/migration → the checkout's source/ (the .ts files, not the compiled ones). */
-const sourceRoot = path.resolve(import.meta.dirname, '../../../../source');
 
-function sourceFiles(directory: string): string[] {
-	return readdirSync(directory, {withFileTypes: true}).flatMap(entry => {
-		const full = path.join(directory, entry.name);
-		if (entry.isDirectory()) {
-			return sourceFiles(full);
-		}
-
-		return /\.tsx?$/.test(entry.name) ? [full] : [];
-	});
-}
 
 /** The keys of MigrationEventMap, read from its declaration (a type has no runtime keys). */
 function declaredEvents(eventsText: string): string[] {
@@ -32,7 +21,6 @@ describe('the engine event map is the truth', () => {
 	const others = sourceFiles(sourceRoot).filter(file => file !== eventsFile).map(file => readFileSync(file, 'utf8'));
 	const everything = others.join('\n');
 	// Tests are clients of the engine too (as the dashboard and the headless CLI are).
-	const testRoot = path.resolve(sourceRoot, '../test');
 	const listeners = [everything, ...sourceFiles(testRoot).filter(file => !file.endsWith('event-map.test.ts')).map(file => readFileSync(file, 'utf8'))].join('\n');
 
 	it('declares the events it is about', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 import {after, describe, it} from 'node:test';
-import Database from 'better-sqlite3';
 import {decodeVector} from '../../../source/engine/db/vectors.js';
 import {exitCodes, UsageError} from '../../../source/engine/errors.js';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
@@ -14,7 +13,7 @@ import {serveWorkspace} from '../../../source/engine/serve/serve-workspace.js';
 import {openWorkspace, type WorkspacePaths} from '../../../source/engine/workspace.js';
 import {expectedVector, startFaultServer, type FaultServer} from '../../helpers/fault-server.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
-import {demoWorkspace, dumpBotTables, targetMessageIds, targetRows} from '../../helpers/workspace.js';
+import {demoWorkspace, dumpBotTables, messageTexts, targetMessageIds, targetRows} from '../../helpers/workspace.js';
 
 const noFaults = new FaultInjector([]);
 const servers: FaultServer[] = [];
@@ -33,15 +32,6 @@ function vectorsByMessage(paths: WorkspacePaths): Map<string, Float32Array> {
 	return new Map(targetRows(paths.database).map(row => [row.message_id, decodeVector(row.vector_data, row.dimension)]));
 }
 
-function textsByMessage(paths: WorkspacePaths): Map<string, string> {
-	const db = new Database(paths.database, {readonly: true});
-	try {
-		const rows = db.prepare('SELECT message_id AS id, COALESCE(NULLIF(content_processed, \'\'), content) AS text FROM messages').all() as Array<{id: string; text: string}>;
-		return new Map(rows.map(row => [row.id, row.text]));
-	} finally {
-		db.close();
-	}
-}
 
 describe('migrate through embedding servers', () => {
 	it('migrates a demo workspace through one serve endpoint with the local run\'s vectors', async () => {
@@ -59,7 +49,7 @@ describe('migrate through embedding servers', () => {
 		const local = vectorsByMessage(localPaths);
 		assert.deepEqual([...remote.keys()].sort(), targetMessageIds(remotePaths.database).sort(), 'every target message exactly once');
 		assert.equal(targetRows(remotePaths.database).length, remote.size, 'no message twice');
-		const texts = textsByMessage(remotePaths);
+		const texts = messageTexts(remotePaths.database);
 		let worst = 0;
 		let changed = 0;
 		for (const [id, vector] of remote) {
@@ -86,7 +76,7 @@ describe('migrate through embedding servers', () => {
 		const outcome = await migration.run();
 		assert.equal(outcome.status, 'done');
 		assert.equal(outcome.status === 'done' ? outcome.failed : -1, 0);
-		const texts = textsByMessage(paths);
+		const texts = messageTexts(paths.database);
 		const rows = targetRows(paths.database);
 		assert.deepEqual(rows.map(row => row.message_id).sort(), targetMessageIds(paths.database).sort());
 		for (const row of rows) {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import {readdirSync, readFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {describe, it} from 'node:test';
 import {openMemoryDatabase} from '../../../source/engine/db/connection.js';
 import {
@@ -16,20 +15,11 @@ import {
 	startRun,
 	stateTablesExist,
 } from '../../../source/engine/run-store/index.js';
+import {sourceFiles, sourceRoot} from '../../helpers/source-tree.js';
 import {demoWorkspace} from '../../helpers/workspace.js';
 
-const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../source');
+const sourceDir = sourceRoot;
 
-function sourceFiles(directory: string): string[] {
-	return readdirSync(directory, {withFileTypes: true}).flatMap(entry => {
-		const full = path.join(directory, entry.name);
-		if (entry.isDirectory()) {
-			return sourceFiles(full);
-		}
-
-		return /\.tsx?$/.test(entry.name) ? [full] : [];
-	});
-}
 
 async function demoDatabase() {
 	const {database} = await demoWorkspace();
