@@ -58,13 +58,13 @@ describe('pickle', () => {
 	it('refuses pickles that would run code, and truncated ones', () => {
 		const file = path.join(makeTempDir(), 'evil.pickle');
 		pickleWithPython(file, '__import__("collections").OrderedDict()', 2);
-		assert.throws(() => loadPickle(readFileSync(file)), PickleFormatError);
+		assert.throws(() => loadPickle(readFileSync(file)), (error: Error) => error instanceof PickleFormatError && /unsupported pickle opcode 0x[0-9a-f]+ at byte \d+/.test(error.message));
 		assert.throws(() => loadPickle(dumpPickle('abc').subarray(0, 5)), /truncated/);
 	});
 
 	it('rejects a mapping with gaps in its positions', () => {
 		const file = path.join(makeTempDir(), 'gap.mapping');
 		pickleWithPython(file, "{'id_map': {0: 'a', 2: 'c'}, 'reverse_id_map': {'a': 0, 'c': 2}, 'next_id': 3, 'dimension': 4}");
-		assert.throws(() => decodeMapping(readFileSync(file)), MappingFormatError);
+		assert.throws(() => decodeMapping(readFileSync(file)), (error: Error) => error instanceof MappingFormatError && /id_map has no entry for position 1/.test(error.message));
 	});
 });

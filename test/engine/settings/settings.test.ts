@@ -99,14 +99,14 @@ describe('settings rewriting', () => {
 		const file = settingsFile(botFile);
 		const before = readFileSync(file);
 		const modified = statSync(file).mtimeMs;
-		assert.throws(() => updateSettings(file, {memory_system: {profile: 'bogus'}}), SettingsError);
+		assert.throws(() => updateSettings(file, {memory_system: {profile: 'bogus'}}), (error: SettingsError) => error instanceof SettingsError && /memory_system\.profile: expected one of .*received "bogus"/.test(error.message));
 		assert.deepEqual(readFileSync(file), before);
 		assert.equal(statSync(file).mtimeMs, modified);
 	});
 
 	it('writes nothing when the file on disk is malformed', () => {
 		const file = settingsFile('{"memory_system": ');
-		assert.throws(() => updateSettings(file, {memory_system: {profile: 'qwen3_high_performance'}}), SettingsError);
+		assert.throws(() => updateSettings(file, {memory_system: {profile: 'qwen3_high_performance'}}), (error: SettingsError) => error instanceof SettingsError && /:1:19: invalid JSON: Expecting value/.test(error.message));
 		assert.equal(readFileSync(file, 'utf8'), '{"memory_system": ');
 	});
 });
