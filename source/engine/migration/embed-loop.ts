@@ -14,7 +14,7 @@ import {commitWithBusyRetry} from './commit-retry.js';
 import {emitProgress, type RunContext} from './context.js';
 import {EmbedWatchdog} from './embed-watchdog.js';
 import {advanceCursor, clearFailures} from '../run-store/index.js';
-import {recordCorruptTargetRows, recordRejectedRows, recordRowFailure, refuseInvalidVectors} from './record-failure.js';
+import {recordRejectedRows, recordRowFailure, refuseInvalidVectors} from './record-failure.js';
 import {TargetReader, type TargetRow} from './target-set.js';
 import {plainBatch, ReuseCache, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
@@ -62,10 +62,6 @@ export class EmbedLoop {
 	/** Embeds every target row after `from` that still lacks a vector. */
 	async run(from: number): Promise<'complete' | 'aborted'> {
 		const {control} = this.context;
-		if (from === 0) {
-			await recordCorruptTargetRows(this.context);
-		}
-
 		const stallTimer = setInterval(() => this.watchdog.checkStall(), 1000);
 		stallTimer.unref();
 		const pipeline: PendingBatch[] = [];

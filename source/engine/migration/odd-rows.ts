@@ -97,16 +97,16 @@ export type CorruptTargetRow = {id: number; row: TargetRow; reason: string};
  * not hold a usable vector. Such a message counts as migrated, so without this it would neither be
  * embedded again nor load into an index: it is recorded instead, and the row is left alone.
  */
-export function findCorruptTargetRows(db: Database.Database, target: TargetModel, runId: string): CorruptTargetRow[] {
+export function findCorruptTargetRows(db: Database.Database, target: TargetModel, runId: string, watermark: number): CorruptTargetRow[] {
 	const statement = db.prepare(`
 		SELECT e.id AS id, e.vector_data AS blob, m.rowid AS rowid, m.message_id AS messageId, m.channel_id AS channelId, m.user_id AS userId
 		FROM embeddings e JOIN messages m ON m.message_id = e.message_id
-		WHERE e.id > @after AND +e.model_version = @model AND +e.dimension = @dimension
+		WHERE e.id > @after AND e.id <= @watermark AND +e.model_version = @model AND +e.dimension = @dimension
 			AND ${notFailedSql('e')}
 		ORDER BY e.id LIMIT 512`);
 	const corrupt: CorruptTargetRow[] = [];
 	for (let after = 0; ;) {
-		const page = statement.all({after, run: runId, ...target}) as Array<{id: number; blob: unknown; rowid: number; messageId: string; channelId: string; userId: string | null}>;
+		const page = statement.all({after, watermark, run: runId, ...target}) as Array<{id: number; blob: unknown; rowid: number; messageId: string; channelId: string; userId: string | null}>;
 		for (const {id, blob, ...row} of page) {
 			const reason = blobReason(blob, target.dimension);
 			if (reason) {

@@ -1,6 +1,7 @@
 /** Writes a message off: the failures table (with the checkpoint), the counters, an event and a log line. */
 import type {EmbeddingResult} from '../embed/embedder.js';
 import {invalidRows} from '../embed/vector-guard.js';
+import {latestRun} from '../run-store/index.js';
 import {logText} from '../log/messages.js';
 import {emitProgress, type RunContext} from './context.js';
 import {findCorruptTargetRows, type RejectedRow} from './odd-rows.js';
@@ -26,7 +27,10 @@ export async function recordRejectedRows(context: RunContext, rejected: Rejected
  * they are recorded (once: the scan skips recorded ones) before the first batch of a pass.
  */
 export async function recordCorruptTargetRows(context: RunContext): Promise<void> {
-	for (const {row, reason} of findCorruptTargetRows(context.db, context.target, context.runId)) {
+	// Only rows that were there before this run (at or below its watermark): the run's own rows
+	// passed the invalid-vector guard, so rescanning them would only cost a read of every vector.
+	const watermark = latestRun(context.db)?.embedding_watermark ?? 0;
+	for (const {row, reason} of findCorruptTargetRows(context.db, context.target, context.runId, watermark)) {
 		await recordRowFailure(context, row, 'invalid-row', reason);
 		context.counters.done = Math.max(0, context.counters.done - 1);
 	}
