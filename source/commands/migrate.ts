@@ -2,7 +2,7 @@
 import path from 'node:path';
 import {Migration} from '../engine/migration/migration.js';
 import {pruneOldVectors} from '../engine/migration/prune.js';
-import {openWorkspace, workspacePathsLenient} from '../engine/workspace.js';
+import {openWorkspace, workspacePathsLenient, type LenientWorkspace} from '../engine/workspace.js';
 import {exitCodes} from '../engine/errors.js';
 import {deviceNames, profileNames, strategyNames} from '../engine/settings/schema.js';
 import {defineCommand, type CommandContext} from './shared/define-command.js';
@@ -12,10 +12,10 @@ import {confirm} from './shared/prompt.js';
 import {chooseEmbeddingBackend} from './shared/embedding-backend.js';
 import {followLiveRun, runHeadless} from './shared/run-headless.js';
 
-/** The migration lock's path, or undefined when the workspace cannot be read (the run reports that). */
-function lockFileOf(root: string): string | undefined {
+/** Paths and settings when the workspace can be read; otherwise the run itself reports why, once. */
+function readableWorkspace(root: string): LenientWorkspace | undefined {
 	try {
-		return workspacePathsLenient(root).paths.lock;
+		return workspacePathsLenient(root);
 	} catch {
 		return undefined;
 	}
@@ -84,7 +84,8 @@ configuration error, 130 stopped by Ctrl+C (resumable).`,
 			return runPrune(root, yes, json, context);
 		}
 
-		const backend = chooseEmbeddingBackend(root, {endpoint: flags.endpoint, remoteModel: flags.remoteModel}, context.env, line => context.stderr.write(`warning: ${line}\n`));
+		const readable = readableWorkspace(root);
+		const backend = chooseEmbeddingBackend(readable?.settings?.settings.memory_system, {endpoint: flags.endpoint, remoteModel: flags.remoteModel}, context.env, line => context.stderr.write(`warning: ${line}\n`));
 		// A new Migration for every start: the dashboard's s after a failure must not reuse a spent one.
 		let starts = 0;
 		const createMigration = () => {
@@ -114,7 +115,7 @@ configuration error, 130 stopped by Ctrl+C (resumable).`,
 			return openDashboard({root, startImmediately: yes, readOnly: false, createMigration}, context);
 		}
 
-		const lockFile = lockFileOf(root);
+		const lockFile = readable?.paths.lock;
 		const followed = lockFile === undefined ? undefined : await followLiveRun(lockFile, context);
 		if (followed !== undefined) {
 			return followed;

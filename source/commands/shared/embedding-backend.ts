@@ -9,7 +9,7 @@ import type {EmbedderOptions} from '../../engine/embed/embedder.js';
 import type {MigrationEvents} from '../../engine/migration/events.js';
 import {remoteEmbedderLoader} from '../../engine/remote/remote-loader.js';
 import type {RemoteFlags} from '../../engine/remote/remote-settings.js';
-import {workspacePathsLenient} from '../../engine/workspace.js';
+import type {MemorySystemSettings} from '../../engine/settings/schema.js';
 
 export type BackendChoice = {
 	/** undefined: the local model (the engine's default loader). */
@@ -18,21 +18,12 @@ export type BackendChoice = {
 	attach: (events: MigrationEvents) => void;
 };
 
-function settingsIfReadable(root: string) {
-	try {
-		return workspacePathsLenient(root).settings;
-	} catch {
-		// A missing workspace is reported by the run itself (or the dashboard at open), once.
-		return undefined;
-	}
-}
 
 /** The remote loader when endpoints are configured; settings that do not load leave the local path (the run reports them). */
-export function chooseEmbeddingBackend(root: string, flags: RemoteFlags, env: NodeJS.ProcessEnv, warn: (line: string) => void): BackendChoice {
-	const settings = settingsIfReadable(root);
+export function chooseEmbeddingBackend(memory: MemorySystemSettings | undefined, flags: RemoteFlags, env: NodeJS.ProcessEnv, warn: (line: string) => void): BackendChoice {
 	let events: MigrationEvents | undefined;
-	const loadEmbedder = settings
-		? remoteEmbedderLoader(settings.settings.memory_system, flags, env, {
+	const loadEmbedder = memory
+		? remoteEmbedderLoader(memory, flags, env, {
 			warn,
 			onEvent: change => events?.emit('endpoint:change', change),
 		})
