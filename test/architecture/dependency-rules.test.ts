@@ -11,12 +11,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const depcruise = path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
 const config = path.join(root, '.dependency-cruiser.mjs');
 
+const colourEscape = new RegExp(`${String.fromCodePoint(0x1B)}\\[[0-9;]*m`, 'g');
+const stripAnsi = (text: string) => text.replaceAll(colourEscape, '');
+
 type Violation = {from: string; to: string; rule: {name: string}};
 
 function runDepcruise(cwd: string, paths: string[], outputType: 'json' | 'err') {
+	// CI may force colour (FORCE_COLOR); the reporter's text is compared without its escapes.
 	const result = spawnSync(process.execPath, [depcruise, ...paths, '--config', config, '--output-type', outputType], {cwd, encoding: 'utf8', timeout: 60_000});
 	assert.equal(result.error, undefined, String(result.error));
-	return result;
+	return {...result, stdout: stripAnsi(result.stdout)};
 }
 
 /** The violations dependency-cruiser finds with the project's own config. */
