@@ -6,6 +6,7 @@ import {Worker} from 'node:worker_threads';
 import {ModelLoadError, errorMessage} from '../errors.js';
 import {describeModelSource, type ModelSource} from './model-source.js';
 import {modelLoadFixes} from './model-files.js';
+import {downloadModelFiles, hubDownloadNeeded, type DownloadProgress} from './download.js';
 import type {Device, FetchMode, LoadRequest, Pooling, RunRequest, WorkerResponse} from './protocol.js';
 import type {EncodedText, TextRule, TokenizedBatch} from './tokenize.js';
 import {RemoteTokenizer} from './tokenizer-client.js';
@@ -27,6 +28,8 @@ export type EmbedderOptions = {
 	outputName?: string;
 	/** 'pooled' (default) fetches only that output; 'all' exists to measure the difference. */
 	fetch?: FetchMode;
+	/** A hub model's missing files are downloaded before the load; this hears the progress. */
+	onDownload?: (progress: DownloadProgress) => void;
 };
 
 export type LoadedModel = {modelType: string; inputNames: string[]; outputNames: string[]};
@@ -40,6 +43,13 @@ export type EmbeddingResult = {
 
 /** Model families that pool on the last token (decoder embedders); everything else uses the mean. */
 const lastTokenModelTypes = new Set(['qwen2', 'qwen3', 'mistral', 'llama', 'gemma', 'gemma2', 'gemma3_text']);
+
+/** A hub model's missing files, fetched resumably and size-checked, so transformers.js reads only the cache. */
+async function downloadIfNeeded(source: ModelSource, dtype: string, options: EmbedderOptions): Promise<void> {
+	if (source.kind === 'hub' && hubDownloadNeeded(source, dtype)) {
+		await downloadModelFiles(source, dtype, {onProgress: options.onDownload});
+	}
+}
 
 const workerUrl = new URL(`./embedding-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
@@ -101,6 +111,7 @@ export class Embedder {
 		const {source, maxTokens = 512, textRule = 'bot'} = options;
 		const device = resolveDevice(options.device ?? 'auto', options.cpuOnlyMode);
 		const dtype = resolveDtype(options.dtype ?? 'auto', device);
+		await downloadIfNeeded(source, dtype, options);
 		const worker = new ModelWorker();
 		const cancelTokenizer = new AbortController();
 		const tokenizerLoad = RemoteTokenizer.load(source, maxTokens, {textRule, signal: cancelTokenizer.signal});
@@ -164,8 +175,9 @@ export class Embedder {
 
 	/** Reloads the model on another device (e.g. CPU after GPU out-of-memory). */
 	async switchDevice(device: Device): Promise<void> {
-		const replacement = new ModelWorker();
 		const dtype = resolveDtype(this.options.dtype ?? 'auto', device);
+		await downloadIfNeeded(this.source, dtype, this.options);
+		const replacement = new ModelWorker();
 		try {
 			await replacement.load(this.source, device, dtype, this.options);
 		} catch (error) {

@@ -29,20 +29,30 @@ export function inventoryModelDirectory(directory: string, dtype: string): Model
 		return existsSync(full) ? statSync(full).size : undefined;
 	};
 
+	// A download in progress (or interrupted) leaves `<file>.part`: named with its size, not as missing.
+	const absent = (file: string, requiredBytes?: number) => {
+		const part = size(`${file}.part`);
+		if (part === undefined) {
+			inventory.missing.push(file);
+		} else {
+			inventory.broken.push({file, problem: `partly downloaded: ${part}${requiredBytes === undefined ? '' : ` of ${requiredBytes}`} bytes (.part)`});
+		}
+	};
+
 	for (const file of inventory.required) {
 		const bytes = size(file);
 		if (bytes === undefined) {
-			inventory.missing.push(file);
+			absent(file);
 		} else {
 			inventory.bytes += bytes;
 		}
 	}
 
-	if (inventory.missing.includes(graph)) {
+	if (size(graph) === undefined) {
 		// The graph would name its data file; without it, name the one the real export has.
 		if (expectsExternalData(dtype) && size(externalDataFileFor(graph)) === undefined) {
 			inventory.required.push(externalDataFileFor(graph));
-			inventory.missing.push(externalDataFileFor(graph));
+			absent(externalDataFileFor(graph));
 		}
 
 		return inventory;
@@ -59,7 +69,7 @@ export function inventoryModelDirectory(directory: string, dtype: string): Model
 		inventory.required.push(file);
 		const bytes = size(file);
 		if (bytes === undefined) {
-			inventory.missing.push(file);
+			absent(file, requiredBytes);
 		} else if (bytes < requiredBytes) {
 			inventory.bytes += bytes;
 			inventory.broken.push({file, problem: `truncated: ${bytes} of ${requiredBytes} bytes`});
