@@ -3,6 +3,7 @@ import {bundleCommand} from './bundle.js';
 import {checkCommand} from './check.js';
 import {dashboardCommand} from './dashboard.js';
 import {demoCommand} from './demo.js';
+import {downloadCommand} from './download.js';
 import {logsCommand} from './logs.js';
 import {migrateCommand} from './migrate.js';
 import {monitorCommand} from './monitor.js';
@@ -13,7 +14,7 @@ import {serveCommand} from './serve.js';
 import {verifyCommand} from './verify.js';
 import type {Command} from './shared/define-command.js';
 
-export const commands: Command[] = [migrateCommand, rollbackCommand, dashboardCommand, checkCommand, planCommand, verifyCommand, logsCommand, monitorCommand, resetCommand, bundleCommand, demoCommand, serveCommand];
+export const commands: Command[] = [migrateCommand, rollbackCommand, dashboardCommand, checkCommand, downloadCommand, planCommand, verifyCommand, logsCommand, monitorCommand, resetCommand, bundleCommand, demoCommand, serveCommand];
 
 /** `python migrate_to_qwen3.py --check-only` and friends, as the guide spells them. */
 export const guideFlagAliases: Record<string, string> = {

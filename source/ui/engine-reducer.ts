@@ -141,6 +141,11 @@ function reduceWorkEvent(state: DashboardState, event: EngineEvent, now: number)
 			return {...state, notice: {text: event.payload.message, at: now}};
 		}
 
+		case 'model:download:progress': {
+			// The download row shows until the last file is in place.
+			return {...state, download: event.payload.done ? undefined : event.payload};
+		}
+
 		case 'memory:low': {
 			return {...state, seen: {...state.seen, lowMemory: now}, lowMemoryFreeMb: event.payload.freeMb};
 		}

@@ -3,6 +3,7 @@
 const english = {
 	title: 'qwen3-migrate',
 	progress: 'Progress',
+	downloading: 'downloading',
 	resources: 'Resources',
 	log: 'Log (errors & warnings)',
 	troubleshooting: 'Troubleshooting',
@@ -107,6 +108,7 @@ export type StringKey = {[Key in keyof Strings]: Strings[Key] extends string ? K
 const chinese: Strings = {
 	title: 'qwen3-migrate',
 	progress: '進度',
+	downloading: '下載中',
 	resources: '資源',
 	log: '日誌 (錯誤與警告)',
 	troubleshooting: '故障排除',

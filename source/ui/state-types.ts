@@ -1,5 +1,6 @@
 /** The dashboard state's types, apart from the reducer so its helpers can share them without an import cycle. */
 import type {ProblemId} from '../engine/diagnosis/catalogue.js';
+import type {DownloadProgress} from '../engine/embed/download.js';
 import type {LogEntry} from '../engine/log/format.js';
 import type {MigrationEventMap, MigrationEventName, Phase} from '../engine/migration/events.js';
 import type {ResourceReading} from '../engine/monitor/resources.js';
@@ -93,6 +94,8 @@ export type DashboardState = {
 	attached: boolean;
 	/** The owning process's RSS (attached), with its first reading as the baseline. */
 	ownerRss: {bytes: number; baseline: number} | undefined;
+	/** The target model's download before the run starts; undefined when none is under way. */
+	download?: DownloadProgress;
 };
 
 export type DashboardAction =

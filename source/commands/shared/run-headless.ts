@@ -4,6 +4,8 @@ import {logText} from '../../engine/log/messages.js';
 import {attachToLiveRun, serveRunControl} from '../../engine/control/serve.js';
 import type {Migration, MigrationOutcome} from '../../engine/migration/migration.js';
 import type {CommandContext} from './define-command.js';
+import {detectCapabilities} from '../../ui/terminal.js';
+import {attachDownloadPrinter} from './download-printer.js';
 import {attachProgressPrinter} from './progress-printer.js';
 
 function describeOutcome(outcome: MigrationOutcome): string {
@@ -85,7 +87,14 @@ export async function followLiveRun(lockFile: string, context: CommandContext): 
 
 /** Runs a migration without the dashboard: progress lines, Ctrl+C to stop cleanly, a summary. */
 export async function runHeadless(migration: Migration, context: CommandContext, json: boolean, lockFile?: string): Promise<number> {
-	const stopPrinter = json ? () => undefined : attachProgressPrinter(migration.events, context.stdout);
+	const stopProgress = json ? () => undefined : attachProgressPrinter(migration.events, context.stdout);
+	// The target model's download (before the run starts): a bar on a terminal, plain lines in logs.
+	const stopDownload = json ? () => undefined : attachDownloadPrinter(migration.events, context.stdout, detectCapabilities(context.env).unicode);
+	const stopPrinter = () => {
+		stopDownload();
+		stopProgress();
+	};
+
 	const closeControl = serveControlOnStart(migration, lockFile);
 	const onAbort = () => {
 		context.stderr.write('\nStopping after the batch in flight (Ctrl+C again to force)...\n');

@@ -3,6 +3,7 @@
  * follow `scope:noun:verb`. Listeners run through a safe emitter, so a failing listener can never
  * break a migration.
  */
+import type {DownloadProgress} from '../embed/download.js';
 import type {LogEntry} from '../log/format.js';
 import type {BatchSizeReason, Device, DeviceChangeReason, Phase, StrategyName} from '../types.js';
 
@@ -66,6 +67,8 @@ export type MigrationEventMap = {
 	'strategy:quality': {strategy: StrategyName; sampleSize: number; heldOut: number; meanCosine: number; recallAtK: number};
 	/** A line was written to the migration log. */
 	'log:line': LogEntry;
+	/** The target model's missing files are being downloaded before the load (bytes never go back; `done` on the last). */
+	'model:download:progress': DownloadProgress;
 };
 
 export type MigrationEventName = keyof MigrationEventMap;
@@ -126,4 +129,5 @@ export const clientEventNames: MigrationEventName[] = [
 	'control:resumed',
 	'verify:result',
 	'endpoint:change',
+	'model:download:progress',
 ];

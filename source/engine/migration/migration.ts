@@ -251,6 +251,7 @@ export class Migration {
 				maxTokens: migration.max_tokens,
 				cpuOnlyMode: memory.cpu_only_mode,
 				threads: migration.intra_op_threads ?? undefined,
+				onDownload: progress => this.events.emit('model:download:progress', progress),
 			});
 		} catch (error) {
 			this.log('ERROR', logText.modelLoadFailed(errorMessage(error)));

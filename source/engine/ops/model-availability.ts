@@ -4,11 +4,13 @@
  * model is never called "cached" or "available" unless all of them are there and whole.
  */
 import path from 'node:path';
-import {AppError, errorMessage} from '../errors.js';
+import {AppError, ModelLoadError, errorMessage} from '../errors.js';
+import {downloadModelFiles, type DownloadOptions} from '../embed/download.js';
 import {resolveDevice, resolveDtype} from '../embed/devices.js';
 import {runGoldenCheck} from '../embed/golden.js';
 import {describeInventoryProblems, inventoryComplete, inventoryModelDirectory, type ModelInventory} from '../embed/model-inventory.js';
-import {describeModelSource, type ModelSource} from '../embed/model-source.js';
+import {describeModelSource, resolveModelSource, type ModelSource} from '../embed/model-source.js';
+import type {MemorySystemSettings} from '../settings/schema.js';
 import type {Device} from '../embed/protocol.js';
 import type {ReportItem} from './report.js';
 
@@ -84,4 +86,51 @@ export async function checkGolden(source: ModelSource, options: {dtype?: string;
 	} catch (error) {
 		return {id: 'model-golden', status: 'fail', title, detail: errorMessage(error), fix: error instanceof AppError && error.hint ? error.hint : modelFixes};
 	}
+}
+
+export type ModelFetchReport = {
+	model: string;
+	/** Where the weights come from (hub repository and endpoint, or the local directory). */
+	from: string;
+	directory: string;
+	dtype: string;
+	/** downloaded: files were fetched now; cached / local: everything was already there. */
+	status: 'downloaded' | 'cached' | 'local';
+	fetched: string[];
+	files: string[];
+	bytes: number;
+};
+
+/**
+ * `download`: every file the configured (or given) dtype needs for the target model (or the source
+ * model), fetched now so that the run, or a machine without network later, loads from the cache.
+ */
+export async function fetchModelFiles(
+	root: string,
+	memory: MemorySystemSettings,
+	options: {which?: 'target' | 'source'; dtype?: string; env?: NodeJS.ProcessEnv} & Pick<DownloadOptions, 'onProgress' | 'signal' | 'fetcher'>,
+): Promise<ModelFetchReport> {
+	const {migration} = memory;
+	const target = (options.which ?? 'target') === 'target';
+	const source = resolveModelSource(target ? migration.target_model : memory.embedding_model, {
+		localPath: target ? migration.target_model_path : migration.source_model_path,
+		root,
+		endpoint: migration.hf_endpoint,
+		cacheDir: migration.model_cache_dir,
+		env: options.env,
+	});
+	// The source model runs with the default dtype; the target with migration.dtype on the run's device.
+	const dtype = resolveDtype(options.dtype ?? (target ? migration.dtype : 'auto'), resolveDevice(target ? migration.device : 'auto', memory.cpu_only_mode));
+	const base = {model: source.modelId, from: describeModelSource(source), directory: modelDirectory(source), dtype};
+	if (source.kind === 'local') {
+		const inventory = inventoryModelDirectory(source.directory, dtype);
+		if (!inventoryComplete(inventory)) {
+			throw new ModelLoadError(`${source.modelId} comes from the local directory ${source.directory}, which is incomplete for dtype ${dtype}: ${describeInventoryProblems(inventory)}`, 'copy the files there, or clear migration.target_model_path to download from the hub');
+		}
+
+		return {...base, status: 'local', fetched: [], files: inventory.required, bytes: inventory.bytes};
+	}
+
+	const outcome = await downloadModelFiles(source, dtype, {onProgress: options.onProgress, signal: options.signal, fetcher: options.fetcher});
+	return {...base, status: outcome.fetched.length > 0 ? 'downloaded' : 'cached', fetched: outcome.fetched, files: [...outcome.present, ...outcome.fetched], bytes: outcome.bytes};
 }

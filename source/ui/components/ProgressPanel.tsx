@@ -4,6 +4,7 @@ import {gauge, sparkline} from '../format.js';
 import {fill} from '../i18n.js';
 import {averageRate, barReading, currentRate, stableEta} from '../metrics.js';
 import type {DashboardState} from '../state.js';
+import {DownloadRow} from './DownloadRow.js';
 import {Line, Panel, Span} from './Panel.js';
 import type {Theme} from './theme.js';
 
@@ -56,9 +57,13 @@ export function ProgressPanel({state, width, lines, theme}: {state: DashboardSta
 			</Span>
 			{`  ${t.phase}: ${state.phase ?? '—'}${state.readOnly ? `  (${t.readOnly})` : ''}`}
 		</Line>,
-		<Line key="bar" theme={theme} color="green">
-			{`${gauge(bar.percent ?? 0, barWidth, theme.unicode)} ${percentText}`}
-		</Line>,
+		state.download ? (
+			<DownloadRow key="bar" progress={state.download} width={inner} theme={theme} />
+		) : (
+			<Line key="bar" theme={theme} color="green">
+				{`${gauge(bar.percent ?? 0, barWidth, theme.unicode)} ${percentText}`}
+			</Line>
+		),
 		<Line key="counts" theme={theme}>
 			{`${bar.counts}  ${rateText(state, theme)}`}
 		</Line>,
