@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {PassThrough} from 'node:stream';
+import {describe, it} from 'node:test';
+import {createDownloadPrinter} from '../../source/commands/shared/download-printer.js';
+import {demoModelDirs} from '../../source/demo/create-workspace.js';
+import type {DownloadProgress} from '../../source/engine/embed/download.js';
+import {cliPath} from '../helpers/cli.js';
+import {startHubServer, type HubFaults, type HubServer} from '../helpers/hub-server.js';
+import {demoWorkspace} from '../helpers/workspace.js';
+
+const repository = 'onnx-community/Qwen3-Embedding-0.6B-ONNX';
+
+type Run = {status: number | null; stdout: string; stderr: string};
+
+/** The CLI as a child that does not block this process (the hub stand-in answers from here). */
+async function runCliAsync(arguments_: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+	return new Promise(resolve => {
+		const child = spawn(process.execPath, [cliPath, ...arguments_], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString();
+		});
+		child.on('close', status => resolve({status, stdout, stderr}));
+	});
+}
+
+/** A demo workspace whose target model comes from a hub stand-in (serving the demo's own weights) instead of a local directory. */
+async function hubWorkspace(faults: HubFaults = {}): Promise<{root: string; hub: HubServer; cache: string}> {
+	const paths = await demoWorkspace({messages: 60, channels: 2});
+	const hub = await startHubServer(path.join(paths.root, demoModelDirs.target), repository, faults);
+	const settings = JSON.parse(readFileSync(paths.settings, 'utf8')) as {memory_system: {migration: Record<string, unknown>}};
+	settings.memory_system.migration.target_model_path = null;
+	settings.memory_system.migration.hf_endpoint = hub.url;
+	writeFileSync(paths.settings, JSON.stringify(settings, undefined, 2));
+	return {root: paths.root, hub, cache: path.join(paths.root, 'data/memory/models', repository)};
+}
+
+const progressAt = (bytes: number, file = 'onnx/model.onnx_data', done = false): DownloadProgress => ({repository, file, fileIndex: 5, files: 5, fileBytes: bytes, fileTotal: 2000, bytes, totalBytes: 2000, bytesPerSecond: 100, done});
+
+describe('download progress in the terminal', () => {
+	it('redraws one bar in place on a TTY and ends it with a newline', () => {
+		const out = Object.assign(new PassThrough(), {isTTY: true});
+		const printer = createDownloadPrinter(out, {unicode: false});
+		printer.update(progressAt(500));
+		printer.update(progressAt(2000, 'onnx/model.onnx_data', true));
+		const text = String(out.read());
+		assert.equal(text.split('\n').length, 2);
+		assert.match(text, /^\rdownloading onnx\/model\.onnx_data \(5\/5\) \[######------------------\] 25\.0% 500 B \/ 2\.0 KB · 100 B\/s · ETA 0:15\u001B\[K\rdownloading .+ 100\.0% .+\n$/);
+	});
+
+	it('prints plain lines at most every 5 s when not a terminal, plus each new file and the end', () => {
+		const out = new PassThrough();
+		let clock = 0;
+		const printer = createDownloadPrinter(out, {now: () => clock});
+		for (const bytes of [100, 200, 300]) {
+			printer.update(progressAt(bytes));
+			clock += 1000;
+		}
+
+		clock += 5000;
+		printer.update(progressAt(1500));
+		printer.update(progressAt(2000, 'onnx/model.onnx_data', true));
+		const lines = String(out.read()).trimEnd().split('\n');
+		assert.deepEqual(lines.map(line => /(\d+\.\d)%/.exec(line)?.[1]), ['5.0', '75.0', '100.0']);
+		assert.ok(lines.every(line => !line.includes('\r')));
+	});
+});
+
+describe('qwen3-migrate download', () => {
+	it('fetches the dtype\'s files from HF_ENDPOINT into the cache, then check calls the model cached', async () => {
+		const {root, hub, cache} = await hubWorkspace();
+		try {
+			const run = await runCliAsync(['download', '--workspace', root, '--dtype', 'fp16', '--json']);
+			assert.equal(run.status, 0, run.stderr);
+			const report = JSON.parse(run.stdout) as {status: string; dtype: string; fetched: string[]};
+			assert.equal(report.status, 'downloaded');
+			assert.deepEqual(report.fetched, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_fp16.onnx', 'onnx/model_fp16.onnx_data']);
+			assert.equal(existsSync(path.join(cache, 'onnx/model.onnx')), false, 'no other dtype fetched');
+			const again = await runCliAsync(['download', '--workspace', root, '--dtype', 'fp16']);
+			assert.match(again.stdout, /is already complete in .+ Nothing was downloaded\./);
+			const settings = JSON.parse(readFileSync(path.join(root, 'settings.json'), 'utf8')) as {memory_system: {migration: Record<string, unknown>}};
+			settings.memory_system.migration.dtype = 'fp16';
+			writeFileSync(path.join(root, 'settings.json'), JSON.stringify(settings));
+			const check = JSON.parse((await runCliAsync(['check', '--workspace', root, '--json'])).stdout) as {items: Array<{id: string; status: string; detail: string}>};
+			const target = check.items.find(item => item.id === 'model-target')!;
+			assert.equal(target.status, 'ok', target.detail);
+			assert.match(target.detail, /^cached in .+: onnx\/model_fp16\.onnx \+ onnx\/model_fp16\.onnx_data, /);
+		} finally {
+			await hub.close();
+		}
+	});
+
+	it('a file the hub lacks ends the command with exit 1 and one line naming it', async () => {
+		const {root, hub} = await hubWorkspace({absent: ['onnx/model_quantized.onnx']});
+		try {
+			const run = await runCliAsync(['download', '--workspace', root, '--dtype', 'q8']);
+			assert.equal(run.status, 1);
+			assert.match(run.stderr, /cannot download onnx\/model_quantized\.onnx: http:\S+\/resolve\/main\/onnx\/model_quantized\.onnx answered 404 \(not found\)/);
+			assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+		} finally {
+			await hub.close();
+		}
+	});
+
+	it('migrate --no-ui downloads a hub model first and prints the download as plain lines in a log', async () => {
+		const {root, hub} = await hubWorkspace();
+		try {
+			const run = await runCliAsync(['migrate', '--workspace', root, '--no-ui', '--yes']);
+			assert.equal(run.status, 0, run.stderr);
+			assert.match(run.stdout, /^downloading config\.json \(1\/5\) \[/m);
+			assert.match(run.stdout, /^downloading onnx\/model\.onnx_data \(5\/5\) \[[█#]+\] 100\.0% /m);
+			assert.match(run.stdout, /Migration complete/);
+		} finally {
+			await hub.close();
+		}
+	});
+});
