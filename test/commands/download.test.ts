@@ -52,6 +52,7 @@ describe('download progress in the terminal', () => {
 		printer.update(progressAt(2000, 'onnx/model.onnx_data', true));
 		const text = String(out.read());
 		assert.equal(text.split('\n').length, 2);
+		// eslint-disable-next-line no-control-regex -- the erase-to-end-of-line escape is what is tested
 		assert.match(text, /^\rdownloading onnx\/model\.onnx_data \(5\/5\) \[######------------------\] 25\.0% 500 B \/ 2\.0 KB · 100 B\/s · ETA 0:15\u001B\[K\rdownloading .+ 100\.0% .+\n$/);
 	});
 

@@ -15,6 +15,8 @@ export type HubFaults = {
 	dropOnce?: {file: string; bytes: number};
 	/** This file's GET body is cut to `bytes` (sent chunked, without a length), while HEAD announces the full size. */
 	short?: {file: string; bytes: number};
+	/** The CDN holds a stale copy of this file: GET answers `bytes` bytes with a matching Content-Length (HEAD at resolve still announces the real size). */
+	stale?: {file: string; bytes: number};
 	/** These files answer 404. */
 	absent?: string[];
 	/** LFS redirects off: every file is answered directly with Content-Length only. */
@@ -106,7 +108,8 @@ export async function startHubServer(directory: string, repository: string, faul
 			return;
 		}
 
-		serveFile(readFileSync(full), file, request, response, faults, drop);
+		const body = readFileSync(full);
+		serveFile(faults.stale?.file === file && request.method === 'GET' ? body.subarray(0, faults.stale.bytes) : body, file, request, response, faults, drop);
 	});
 	server.on('connection', socket => {
 		sockets.add(socket);

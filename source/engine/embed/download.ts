@@ -7,7 +7,7 @@
 import {existsSync, mkdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {DiskFullError, ModelLoadError} from '../errors.js';
-import {diskFullFrom} from '../migration/disk-full.js';
+import {diskFullFrom, volumeOf} from '../migration/disk-full.js';
 import {formatBytes, freeDiskBytes} from '../util/disk.js';
 import {RateMeter} from '../util/rate.js';
 import {transferFile, partFileOf, sizeOnDisk, type FileTransfer} from './download-file.js';
@@ -46,6 +46,8 @@ export type DownloadOptions = {
 	now?: () => number;
 	/** Smallest interval between two progress callbacks while bytes flow (default 200 ms). */
 	progressIntervalMs?: number;
+	/** Free bytes on the cache's volume (default: statfs); the download is refused up front when short. */
+	freeDiskBytes?: (directory: string) => number;
 };
 
 export type DownloadOutcome = {directory: string; dtype: string; fetched: string[]; present: string[]; bytes: number};
@@ -102,11 +104,11 @@ async function planTransfers(source: HubSource, directory: string, dtype: string
 	return transfers;
 }
 
-function assertRoomFor(directory: string, transfers: FileTransfer[]): void {
+function assertRoomFor(directory: string, transfers: FileTransfer[], freeBytes: (directory: string) => number): void {
 	const needed = transfers.reduce((sum, {target, expected}) => sum + Math.max(0, (expected ?? 0) - sizeOnDisk(partFileOf(target))), 0);
-	const free = freeDiskBytes(directory);
+	const free = freeBytes(directory);
 	if (needed > free) {
-		throw diskFullFrom(Object.assign(new Error(`ENOSPC: ${directory} has ${free} bytes free, the download needs ${needed}`), {code: 'ENOSPC'}), directory, needed) ?? new DiskFullError(directory, formatBytes(needed - free));
+		throw new DiskFullError(volumeOf(directory), formatBytes(needed - free), new Error(`ENOSPC: ${directory} has ${free} bytes free, the download needs ${needed}`));
 	}
 }
 
@@ -120,7 +122,7 @@ export async function downloadModelFiles(source: HubSource, dtype: string, optio
 	const now = options.now ?? Date.now;
 	mkdirSync(directory, {recursive: true});
 	const transfers = await planTransfers(source, directory, dtype, fetcher);
-	assertRoomFor(directory, transfers);
+	assertRoomFor(directory, transfers, options.freeDiskBytes ?? freeDiskBytes);
 	const totalBytes = transfers.reduce((sum, {expected}) => sum + (expected ?? 0), 0);
 	const meter = new RateMeter(5000);
 	let finishedBytes = 0;

@@ -5,7 +5,7 @@ import {before, describe, it} from 'node:test';
 import {downloadModelFiles, type DownloadProgress, type HubSource} from '../../../source/engine/embed/download.js';
 import {Embedder} from '../../../source/engine/embed/embedder.js';
 import {resolveModelSource} from '../../../source/engine/embed/model-source.js';
-import {ModelLoadError} from '../../../source/engine/errors.js';
+import {DiskFullError, ModelLoadError} from '../../../source/engine/errors.js';
 import {checkModel} from '../../../source/engine/ops/model-availability.js';
 import {generateQwen3TinyModel} from '../../../source/models/tiny-models.js';
 import {startHubServer, type HubFaults, type HubServer} from '../../helpers/hub-server.js';
@@ -45,6 +45,22 @@ describe('downloading a model from the hub', () => {
 		}
 	});
 
+	it('a cache volume without room for the files is the one-line disk-full error, before anything is fetched', async () => {
+		const {hub, source, cache} = await setUp();
+		try {
+			await assert.rejects(downloadModelFiles(source, 'fp16', {freeDiskBytes: () => 1000}), (error: Error) => {
+				assert.ok(error instanceof DiskFullError);
+				assert.match(error.message, /^disk full on \S+: need about [\d.]+ KB more$/);
+				assert.match(error.hint ?? '', /the model cache data\/memory\/models/);
+				return true;
+			});
+			assert.equal(hub.requests.filter(request => request.method === 'GET').length, 0);
+			assert.equal(existsSync(path.join(cache, 'config.json')), false);
+		} finally {
+			await hub.close();
+		}
+	});
+
 	it('refuses a file served short, names it, and keeps no partial bytes', async () => {
 		const {hub, source, cache} = await setUp({short: {file: 'onnx/model_fp16.onnx_data', bytes: 1000}});
 		try {
@@ -58,6 +74,20 @@ describe('downloading a model from the hub', () => {
 			assert.equal(existsSync(path.join(cache, 'onnx/model_fp16.onnx_data.part')), false);
 			const item = await checkModel('target', source, {dtype: 'fp16', device: 'cpu', timeoutMs: 500});
 			assert.match(item.detail, /missing onnx\/model_fp16\.onnx_data/);
+		} finally {
+			await hub.close();
+		}
+	});
+
+	it('refuses a file whose server copy differs in size from the hub\'s x-linked-size, before writing it', async () => {
+		const {hub, source, cache} = await setUp({stale: {file: 'onnx/model_fp16.onnx', bytes: 700}});
+		try {
+			const size = statSync(path.join(model, 'onnx/model_fp16.onnx')).size;
+			await assert.rejects(downloadModelFiles(source, 'fp16', {sleep: noSleep}), (error: Error) => {
+				assert.equal(error.message, `download refused: onnx/model_fp16.onnx is 700 bytes on the server, but the hub announced ${size} (x-linked-size); the partial file was deleted`);
+				return true;
+			});
+			assert.equal(existsSync(path.join(cache, 'onnx/model_fp16.onnx.part')), false);
 		} finally {
 			await hub.close();
 		}
