@@ -63,7 +63,7 @@ export async function checkModel(
 		return {id, status: failStatus, title, detail: `${source.directory}: ${problems}`, fix: `put the dtype's files there (${inventory.required.join(', ')}), or choose a dtype whose files are present (migration.dtype)`};
 	}
 
-	const partly = inventory.bytes > 0 || inventory.broken.length > 0 ? `partly downloaded (${problems})` : 'not downloaded yet';
+	const partly = inventory.broken.length > 0 ? `incomplete (${problems})` : inventory.bytes > 0 ? `partly downloaded (${problems})` : 'not downloaded yet';
 	const problem = await hubReachable(source.endpoint, options.fetcher ?? fetch, options.timeoutMs ?? 3000);
 	if (!problem) {
 		return {id, status: 'warn', title, detail: `${partly}; ${describeModelSource(source)} is reachable: 'qwen3-migrate download' (or the first run) fetches ${inventory.required.join(', ')}`};
