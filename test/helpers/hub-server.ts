@@ -17,6 +17,8 @@ export type HubFaults = {
 	short?: {file: string; bytes: number};
 	/** The CDN holds a stale copy of this file: GET answers `bytes` bytes with a matching Content-Length (HEAD at resolve still announces the real size). */
 	stale?: {file: string; bytes: number};
+	/** The server ignores Range headers and always sends the whole file (200). */
+	ignoreRange?: boolean;
 	/** These files answer 404. */
 	absent?: string[];
 	/** LFS redirects off: every file is answered directly with Content-Length only. */
@@ -46,7 +48,7 @@ function parseRange(header: string | undefined, size: number): {start: number; e
 }
 
 function serveFile(body: Buffer, file: string, request: IncomingMessage, response: ServerResponse, faults: HubFaults, drop: {used: boolean}): void {
-	const range = parseRange(request.headers.range, body.length);
+	const range = faults.ignoreRange ? undefined : parseRange(request.headers.range, body.length);
 	if (range === 'invalid') {
 		response.writeHead(416, {'content-range': `bytes */${body.length}`}).end();
 		return;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {existsSync, readFileSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {before, describe, it} from 'node:test';
 import {downloadModelFiles, type DownloadProgress, type HubSource} from '../../../source/engine/embed/download.js';
@@ -113,6 +113,23 @@ describe('downloading a model from the hub', () => {
 			assert.deepEqual(ranged.map(request => request.range), ['bytes=5000-']);
 			assert.ok(same(cache, file));
 			assert.equal(existsSync(path.join(cache, `${file}.part`)), false);
+		} finally {
+			await hub.close();
+		}
+	});
+
+	it('a server that ignores Range is read past the bytes already on disk: same file, progress never goes back', async () => {
+		const file = 'onnx/model_fp16.onnx_data';
+		const {hub, source, cache} = await setUp({ignoreRange: true});
+		mkdirSync(path.join(cache, 'onnx'), {recursive: true});
+		writeFileSync(path.join(cache, `${file}.part`), readFileSync(path.join(model, file)).subarray(0, 4000));
+		const progress: DownloadProgress[] = [];
+		try {
+			await downloadModelFiles(source, 'fp16', {onProgress: event => progress.push(event), progressIntervalMs: 0});
+			assert.ok(same(cache, file));
+			const dataEvents = progress.filter(event => event.file === file);
+			assert.equal(dataEvents[0]!.fileBytes, 4000, 'starts from the part file');
+			assert.ok(dataEvents.every((event, index) => index === 0 || event.fileBytes >= dataEvents[index - 1]!.fileBytes));
 		} finally {
 			await hub.close();
 		}
