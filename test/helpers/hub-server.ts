@@ -1,10 +1,12 @@
 /**
  * A real HTTP server that behaves like the Hugging Face hub (or an HF_ENDPOINT mirror) for one
  * repository served from a directory: `/{repo}/resolve/main/{file}` for HEAD and GET, LFS files
- * (.onnx, .onnx_data) answered with a 302 to a CDN path that carries `x-linked-size`, Range
+ * (.onnx, .onnx_data) answered with a 302 to a CDN path that carries `x-linked-size` and the
+ * sha256 as `x-linked-etag`, Range
  * requests (206 with Content-Range), 404 for absent files, and the faults a download meets:
  * a connection dropped mid-file, a file served short, a file withheld.
  */
+import {createHash} from 'node:crypto';
 import {readFileSync, statSync} from 'node:fs';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo, Socket} from 'node:net';
@@ -19,6 +21,8 @@ export type HubFaults = {
 	stale?: {file: string; bytes: number};
 	/** The server ignores Range headers and always sends the whole file (200). */
 	ignoreRange?: boolean;
+	/** This file's GET body has one byte changed (same length): only the sha256 tells. */
+	corrupt?: string;
 	/** These files answer 404. */
 	absent?: string[];
 	/** LFS redirects off: every file is answered directly with Content-Length only. */
@@ -106,11 +110,15 @@ export async function startHubServer(directory: string, repository: string, faul
 
 		if (!cdn && isLfs(file) && !faults.noLfs) {
 			// The hub's answer for an LFS file: a redirect to the CDN, with the real size.
-			response.writeHead(302, {location: `${cdnPrefix}${encodeURI(file)}`, 'x-linked-size': String(size), 'x-linked-etag': `"${file}"`}).end();
+			const sha256 = createHash('sha256').update(readFileSync(full)).digest('hex');
+			response.writeHead(302, {location: `${cdnPrefix}${encodeURI(file)}`, 'x-linked-size': String(size), 'x-linked-etag': `"${sha256}"`}).end();
 			return;
 		}
 
 		const body = readFileSync(full);
+		if (faults.corrupt === file && request.method === 'GET') {
+			body[body.length >> 1]! ^= 0xFF;
+		}
 		serveFile(faults.stale?.file === file && request.method === 'GET' ? body.subarray(0, faults.stale.bytes) : body, file, request, response, faults, drop);
 	});
 	server.on('connection', socket => {

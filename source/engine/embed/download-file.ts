@@ -1,10 +1,11 @@
 /**
  * One file from the hub, resumably: bytes go to `<file>.part`, a rerun or a dropped connection
  * continues with `Range: bytes=<part size>-`, and only a file of the announced size is renamed into
- * place. A server that ignores the range is read past the bytes already on disk, so progress never
+ * place (an LFS file also only when its sha256 matches the hub's). A server that ignores the range is read past the bytes already on disk, so progress never
  * goes backwards.
  */
-import {closeSync, mkdirSync, openSync, renameSync, rmSync, statSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {closeSync, createReadStream, mkdirSync, openSync, renameSync, rmSync, statSync} from 'node:fs';
 import {open} from 'node:fs/promises';
 import path from 'node:path';
 import {AppError, ModelLoadError, isDiskFull} from '../errors.js';
@@ -19,6 +20,8 @@ export type FileTransfer = {
 	/** The size the hub announced (x-linked-size or Content-Length); undefined when it did not say. */
 	expected: number | undefined;
 	sizeSource: string | undefined;
+	/** The hub's sha256 of an LFS file, checked before the rename (catches a resume across revisions). */
+	sha256?: string;
 };
 
 export type TransferOptions = {
@@ -42,6 +45,16 @@ export function sizeOnDisk(file: string): number {
 	} catch {
 		return 0;
 	}
+}
+
+/** The sha256 of a file, read in a stream (a 2.3 GB data file never sits in memory). */
+async function sha256Of(file: string): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of createReadStream(file, {highWaterMark: 4 * 2 ** 20})) {
+		hash.update(chunk as Buffer);
+	}
+
+	return hash.digest('hex');
 }
 
 /** A refusal the next attempt would not fix: the server's bytes are not the file announced. */
@@ -183,6 +196,10 @@ export async function transferFile(transfer: FileTransfer, options: TransferOpti
 	const size = sizeOnDisk(part);
 	if (transfer.expected !== undefined && size !== transfer.expected) {
 		throw sizeRefusal(transfer, `arrived with ${size} of ${transfer.expected} bytes (${transfer.sizeSource})`);
+	}
+
+	if (transfer.sha256 !== undefined && (await sha256Of(part)) !== transfer.sha256) {
+		throw sizeRefusal(transfer, `does not match the hub's sha256 ${transfer.sha256.slice(0, 12)}… (x-linked-etag)`);
 	}
 
 	renameSync(part, transfer.target);

@@ -98,7 +98,7 @@ async function planTransfers(source: HubSource, directory: string, dtype: string
 		}
 
 		rmSync(target, {force: true});
-		transfers.push({file, url, target, expected: probe.size, sizeSource: probe.sizeSource});
+		transfers.push({file, url, target, expected: probe.size, sizeSource: probe.sizeSource, sha256: probe.sha256});
 	}
 
 	return transfers;

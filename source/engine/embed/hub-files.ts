@@ -17,7 +17,7 @@ export function hubFileUrl(source: ModelSource & {kind: 'hub'}, file: string): s
 
 /** What the hub says about one file: there (with its size when announced), absent, or no answer. */
 export type HubFileProbe =
-	| {status: 'present'; size: number | undefined; sizeSource: 'x-linked-size' | 'content-length' | undefined}
+	| {status: 'present'; size: number | undefined; sizeSource: 'x-linked-size' | 'content-length' | undefined; /** An LFS file's sha256 (the hub's x-linked-etag). */ sha256?: string}
 	| {status: 'absent'; httpStatus: number}
 	| {status: 'unreachable'; reason: string};
 
@@ -38,10 +38,12 @@ export function fetchFailureReason(error: unknown): string {
 export async function probeHubFile(url: string, fetcher: typeof fetch = fetch, timeoutMs = 10_000): Promise<HubFileProbe> {
 	let current = url;
 	let linkedSize: number | undefined;
+	let sha256: string | undefined;
 	try {
 		for (let hop = 0; hop < 6; hop++) {
 			const response = await fetcher(current, {method: 'HEAD', redirect: 'manual', headers: {'accept-encoding': 'identity'}, signal: AbortSignal.timeout(timeoutMs)});
 			linkedSize ??= sizeHeader(response.headers.get('x-linked-size'));
+			sha256 ??= /^(?:W\/)?"?([\da-f]{64})"?$/.exec(response.headers.get('x-linked-etag') ?? '')?.[1];
 			const location = response.headers.get('location');
 			if (response.status >= 300 && response.status < 400 && location) {
 				current = new URL(location, current).href;
@@ -59,7 +61,7 @@ export async function probeHubFile(url: string, fetcher: typeof fetch = fetch, t
 			const contentLength = sizeHeader(response.headers.get('content-length'));
 			return linkedSize === undefined
 				? {status: 'present', size: contentLength, sizeSource: contentLength === undefined ? undefined : 'content-length'}
-				: {status: 'present', size: linkedSize, sizeSource: 'x-linked-size'};
+				: {status: 'present', size: linkedSize, sizeSource: 'x-linked-size', sha256};
 		}
 
 		return {status: 'unreachable', reason: 'too many redirects'};

@@ -93,6 +93,20 @@ describe('downloading a model from the hub', () => {
 		}
 	});
 
+	it('refuses an LFS file of the right size whose bytes do not match the hub\'s sha256 (x-linked-etag)', async () => {
+		const {hub, source, cache} = await setUp({corrupt: 'onnx/model_fp16.onnx'});
+		try {
+			await assert.rejects(downloadModelFiles(source, 'fp16', {sleep: noSleep}), (error: Error) => {
+				assert.match(error.message, /^download refused: onnx\/model_fp16\.onnx does not match the hub's sha256 [\da-f]{12}… \(x-linked-etag\); the partial file was deleted$/);
+				return true;
+			});
+			assert.equal(existsSync(path.join(cache, 'onnx/model_fp16.onnx')), false);
+			assert.equal(existsSync(path.join(cache, 'onnx/model_fp16.onnx.part')), false);
+		} finally {
+			await hub.close();
+		}
+	});
+
 	it('resumes an interrupted download with a Range request from the partial size, bytes identical', async () => {
 		const file = 'onnx/model_fp16.onnx_data';
 		const {hub, source, cache} = await setUp({dropOnce: {file, bytes: 5000}});
