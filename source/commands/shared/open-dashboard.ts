@@ -5,6 +5,7 @@
 import {Migration} from '../../engine/migration/migration.js';
 import {rollbackMigration} from '../../engine/migration/rollback.js';
 import {runCheck} from '../../engine/ops/check.js';
+import {readProgressBaseline} from '../../engine/ops/progress-baseline.js';
 import {runVerify} from '../../engine/ops/verify.js';
 import {openWorkspace, rollbackWorkspacePaths, workspacePaths, workspacePathsLenient} from '../../engine/workspace.js';
 import {runDashboard} from '../../ui/run-dashboard.js';
@@ -37,6 +38,8 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 		startImmediately: options.startImmediately,
 		readOnly: options.readOnly,
 		env: context.env,
+		// Rows already migrated count as done on the bar before any run record exists.
+		baseline: async () => readProgressBaseline(openWorkspace(options.root)),
 		async verify() {
 			const report = await runVerify(openWorkspace(options.root));
 			const problems = report.findings.filter(finding => finding.status !== 'ok');
