@@ -190,8 +190,9 @@ function screenshot() {
 	const deadline = Date.now() + 180_000;
 	for (;;) {
 		screen = tmux('capture-pane', '-p', '-e', '-t', 'shot');
-		const percent = Number(/(\d+\.\d)%/.exec(screen.replaceAll(new RegExp(`${String.fromCodePoint(27)}\\[[\\d;]*m`, 'g'), ''))?.[1] ?? 0);
-		if (percent >= 35 && percent < 90) break;
+		const percent = Number(/(\d+\.\d)%/.exec(plain(screen))?.[1] ?? 0);
+		// Mid-migration, with the injected problem still current in the troubleshooting pane.
+		if (percent >= 20 && percent < 90 && /Troubleshooting \(\d+\)/.test(plain(screen))) break;
 		if (Date.now() > deadline) throw new Error(`no mid-migration screen in time:\n${screen}`);
 		spawnSync('sleep', ['0.5']);
 	}
