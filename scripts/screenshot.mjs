@@ -154,7 +154,8 @@ function recordCast(file) {
 	second.frame();
 	tmux('send-keys', '-t', 'second', 'p');
 	waitFrames(second, /RUNNING|DONE/);
-	waitFrames(second, /DONE|finished/, 180_000);
+	// Only the state word: "finished" also appears in a stall warning ("no batch finished for …").
+	waitFrames(second, /DONE/, 180_000);
 	spawnSync('sleep', ['1']);
 	second.frame();
 	// One cast: the first dashboard's frames, the notes, then the second dashboard's.
