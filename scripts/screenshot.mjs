@@ -154,7 +154,8 @@ function recordCast(file) {
 	second.frame();
 	tmux('send-keys', '-t', 'second', 'p');
 	waitFrames(second, /RUNNING|DONE/);
-	waitFrames(second, /DONE|finished/, 180_000);
+	// Only the state word: "finished" also appears in a stall warning ("no batch finished for …").
+	waitFrames(second, /DONE/, 180_000);
 	spawnSync('sleep', ['1']);
 	second.frame();
 	// One cast: the first dashboard's frames, the notes, then the second dashboard's.
@@ -190,8 +191,9 @@ function screenshot() {
 	const deadline = Date.now() + 180_000;
 	for (;;) {
 		screen = tmux('capture-pane', '-p', '-e', '-t', 'shot');
-		const percent = Number(/(\d+\.\d)%/.exec(screen.replaceAll(new RegExp(`${String.fromCodePoint(27)}\\[[\\d;]*m`, 'g'), ''))?.[1] ?? 0);
-		if (percent >= 35 && percent < 90) break;
+		const percent = Number(/(\d+\.\d)%/.exec(plain(screen))?.[1] ?? 0);
+		// Mid-migration, with the injected problem still current in the troubleshooting pane.
+		if (percent >= 20 && percent < 90 && /Troubleshooting \(\d+\)/.test(plain(screen))) break;
 		if (Date.now() > deadline) throw new Error(`no mid-migration screen in time:\n${screen}`);
 		spawnSync('sleep', ['0.5']);
 	}

@@ -28,17 +28,11 @@ export async function attachToRun(options: {socketPath: string; controller: Dash
 	controller.attach(client.events);
 	if (!readOnly) {
 		backend.control = client.control;
+		// Resolved when the owner closes its channel, which it does only once its run has ended and
+		// released the migration lock: a rollback started on run:aborted found the lock still held.
 		backend.stopRun = async () =>
 			new Promise<void>(resolve => {
-				const stops = [client.events.on('run:aborted', finish), client.events.on('run:done', finish), client.events.on('run:error', finish), client.onClose(finish)];
-				function finish(): void {
-					for (const stop of stops) {
-						stop();
-					}
-
-					resolve();
-				}
-
+				client.onClose(resolve);
 				client.control.abort();
 			});
 	}

@@ -15,6 +15,12 @@ export type DashboardControl = {
 	abort(): void;
 };
 
+/** What verify found; the dashboard words it in its own language (summaries.ts). */
+export type VerifyOutcome = {ok: boolean; model: string; problems: string[]};
+/** What check found: the items that are not ok, as the engine names them. */
+export type CheckOutcome = {ok: boolean; problems: string[]};
+export type RollbackOutcome = {removedRows: number};
+
 /** What the dashboard can ask of the migration it watches. */
 export type DashboardBackend = {
 	/** Starts (or resumes) a migration; `retryFailed` retries the last run's failed messages. */
@@ -23,9 +29,9 @@ export type DashboardBackend = {
 	/** Leaves a run another process owns (it goes on); only while attached. */
 	detach?: () => void;
 	events?: MigrationEvents;
-	verify?: () => Promise<{ok: boolean; text: string}>;
-	check?: () => Promise<{ok: boolean; text: string}>;
-	rollback?: () => Promise<string>;
+	verify?: () => Promise<VerifyOutcome>;
+	check?: () => Promise<CheckOutcome>;
+	rollback?: () => Promise<RollbackOutcome>;
 	/** Stops the run this dashboard owns (the batch in flight finishes) and resolves once it ended. */
 	stopRun?: () => Promise<void>;
 	/** Called when the user quits: `force` after a second q or Ctrl+C. */

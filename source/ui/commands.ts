@@ -7,6 +7,7 @@ import type {DashboardBackend} from './backend.js';
 import {bindingForKey, blockedReason, stepBatchSize, type DashboardCommand} from './keymap.js';
 import {fill, type StringKey, type Strings} from './i18n.js';
 import type {DashboardAction, DashboardState, Overlay} from './state-types.js';
+import {checkSummary, rollbackSummary, verdictLine, verifySummary} from './summaries.js';
 
 /** The part of the controller commands need (kept narrow so the two files do not tangle). */
 export type CommandHost = {
@@ -222,10 +223,10 @@ export class CommandRunner {
 			}
 
 			this.overlay({kind: 'busy', message: this.t.rollingBack});
-			const text = await backend.rollback!();
+			const text = rollbackSummary(await backend.rollback!(), this.t);
 			this.host.dispatch({type: 'rolled-back', now: this.host.now()}, {type: 'notice', text, now: this.host.now()});
 		} catch (error) {
-			this.notice(`rollback failed: ${(error as Error).message}`);
+			this.notice(fill(this.t.rollbackFailed, {error: (error as Error).message}));
 		} finally {
 			this.overlay({kind: 'none'});
 		}
@@ -233,19 +234,29 @@ export class CommandRunner {
 
 	/** Runs verify or check and shows its one-line summary. */
 	private async report(command: 'verify' | 'check'): Promise<void> {
-		const report = command === 'verify' ? this.host.backend.verify : this.host.backend.check;
-		if (!report) {
+		const summarize = this.summarizer(command);
+		if (!summarize) {
 			return;
 		}
 
 		this.notice(command === 'verify' ? this.t.verifying : this.t.checking);
 		try {
-			const result = await report();
-			this.host.dispatch({type: 'verify', ...result});
-			this.notice(`${result.ok ? 'OK' : 'FAIL'}: ${result.text}`);
+			const {ok, text} = await summarize();
+			this.host.dispatch({type: 'verify', ok, text});
+			this.notice(verdictLine(ok, text, this.t));
 		} catch (error) {
 			this.host.dispatch({type: 'verify', ok: false, text: (error as Error).message});
-			this.notice(`FAIL: ${(error as Error).message}`);
+			this.notice(verdictLine(false, (error as Error).message, this.t));
 		}
+	}
+
+	/** Runs verify or check through the backend and words the outcome; undefined when there is neither. */
+	private summarizer(command: 'verify' | 'check'): (() => Promise<{ok: boolean; text: string}>) | undefined {
+		const {verify, check} = this.host.backend;
+		if (command === 'verify') {
+			return verify && (async () => verify().then(outcome => ({ok: outcome.ok, text: verifySummary(outcome, this.t)})));
+		}
+
+		return check && (async () => check().then(outcome => ({ok: outcome.ok, text: checkSummary(outcome, this.t)})));
 	}
 }

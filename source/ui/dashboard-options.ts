@@ -2,6 +2,7 @@
 import type {Migration} from '../engine/migration/migration.js';
 import type {ResourceSources} from '../engine/monitor/resources.js';
 import type {WorkspacePaths} from '../engine/workspace.js';
+import type {CheckOutcome, RollbackOutcome, VerifyOutcome} from './backend.js';
 
 export type DashboardOptions = {
 	paths: WorkspacePaths;
@@ -12,9 +13,9 @@ export type DashboardOptions = {
 	env: NodeJS.ProcessEnv;
 	stdout?: NodeJS.WriteStream;
 	stdin?: NodeJS.ReadStream;
-	verify?: () => Promise<{ok: boolean; text: string}>;
-	check?: () => Promise<{ok: boolean; text: string}>;
-	rollback?: () => Promise<string>;
+	verify?: () => Promise<VerifyOutcome>;
+	check?: () => Promise<CheckOutcome>;
+	rollback?: () => Promise<RollbackOutcome>;
 	/** A problem found while opening the workspace (missing directory, broken settings). */
 	problemAtOpen?: unknown;
 	resourceSources?: ResourceSources;

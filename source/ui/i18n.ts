@@ -98,6 +98,13 @@ const english = {
 	ownerGone: 'the run\'s process ended its run',
 	detaching: 'detached: the run goes on',
 	runnerGone: 'the run\'s process is gone (killed?) — press s to resume from its checkpoint',
+	verifyConsistent: 'verify: {model} vectors and indexes consistent',
+	verifyProblems: 'verify: {problems}',
+	checkAllOk: 'check: all items ok',
+	checkProblems: 'check: {problems}',
+	rolledBackSummary: 'rolled back: {rows} new vectors removed, settings and indexes restored',
+	rollbackFailed: 'rollback failed: {error}',
+	reportFailed: 'FAIL',
 };
 
 export type Strings = typeof english;
@@ -203,6 +210,13 @@ const chinese: Strings = {
 	ownerGone: '執行遷移的程序已結束該次遷移',
 	detaching: '已分離：遷移繼續進行',
 	runnerGone: '執行遷移的程序已不存在 (被終止？) — 按 s 從檢查點繼續',
+	verifyConsistent: '驗證：{model} 的向量與索引一致',
+	verifyProblems: '驗證發現問題：{problems}',
+	checkAllOk: '檢查：所有項目正常',
+	checkProblems: '檢查發現問題：{problems}',
+	rolledBackSummary: '已回滾：移除 {rows} 個新向量，settings.json 與索引已還原',
+	rollbackFailed: '回滾失敗：{error}',
+	reportFailed: '異常',
 };
 
 export function strings(language: 'en' | 'zh'): Strings {

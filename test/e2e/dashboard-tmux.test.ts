@@ -3,6 +3,7 @@ import {after, describe, it} from 'node:test';
 import {cliPath} from '../helpers/cli.js';
 import {TmuxSession} from '../helpers/tmux.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../helpers/workspace.js';
+import {premigrate} from '../ui/premigrated.js';
 
 describe('dashboard in a real terminal (tmux)', () => {
 	const sessions: TmuxSession[] = [];
@@ -10,6 +11,19 @@ describe('dashboard in a real terminal (tmux)', () => {
 		for (const session of sessions) {
 			session.kill();
 		}
+	});
+
+	it('shows the rows already migrated on the bar before any run (IDLE), read from the database', async () => {
+		const paths = await demoWorkspace();
+		premigrate(paths.database, 100, 48);
+		const total = targetMessageIds(paths.database).length;
+		const session = new TmuxSession(`node ${cliPath} dashboard --workspace ${paths.root}`, {columns: 100, rows: 30});
+		sessions.push(session);
+		const screen = await session.waitFor(new RegExp(`100/${total} `), 15_000);
+		assert.match(screen, /IDLE/);
+		assert.match(screen, new RegExp(`${((100 / total) * 100).toFixed(1).replace('.', '\\.')}%`));
+		session.sendKeys('q');
+		assert.equal(await session.exitCode(), 0);
 	});
 
 	it('names an injected out-of-memory problem, halves the batch on b, and finishes', async () => {

@@ -33,11 +33,11 @@ function setup(options: {readOnly?: boolean; backend?: Partial<DashboardBackend>
 			quit: force => calls.push(force ? 'quit:force' : 'quit'),
 			async rollback() {
 				calls.push('rollback');
-				return Promise.resolve('rolled back');
+				return Promise.resolve({removedRows: 0});
 			},
 			async verify() {
 				calls.push('verify');
-				return Promise.resolve({ok: true, text: 'verified'});
+				return Promise.resolve({ok: true, model: 'b', problems: []});
 			},
 			start: () => calls.push('start'),
 			...options.backend,

@@ -4,7 +4,8 @@ import {renderToString} from 'ink';
 import {problemCatalogue} from '../../source/engine/diagnosis/catalogue.js';
 import {Dashboard} from '../../source/ui/components/Dashboard.js';
 import type {Theme} from '../../source/ui/components/theme.js';
-import {allStrings, strings} from '../../source/ui/i18n.js';
+import {DashboardController, type DashboardBackend} from '../../source/ui/controller.js';
+import {allStrings, strings, type Strings} from '../../source/ui/i18n.js';
 import {keymap} from '../../source/ui/keymap.js';
 import {plainLine} from '../../source/ui/plain-output.js';
 import {reduce, type DashboardState, type Overlay} from '../../source/ui/state.js';
@@ -23,8 +24,41 @@ const columnsOf = (line: string) => [...line].reduce((sum, char) => sum + (/[\u2
 /** Strings that are the same in both languages on purpose (names, units). */
 const sameInBoth = new Set(['title', 'cpu', 'gpu']);
 
+/**
+ * The status lines the dashboard shows after v, k and R (openDashboard's verify, check and rollback
+ * outcomes, good and bad), as a dashboard in language `t` words them.
+ */
+async function reportLines(t: Strings): Promise<string[]> {
+	const outcomes: Array<Partial<DashboardBackend>> = [
+		{
+			verify: async () => Promise.resolve({ok: true, model: 'Qwen/Qwen3-Embedding-0.6B', problems: []}),
+			check: async () => Promise.resolve({ok: true, problems: []}),
+			rollback: async () => Promise.resolve({removedRows: 12}),
+		},
+		{
+			verify: async () => Promise.resolve({ok: false, model: 'Qwen/Qwen3-Embedding-0.6B', problems: ['duplicates (3)']}),
+			check: async () => Promise.resolve({ok: false, problems: ['disk: 1 GB free']}),
+			rollback: async () => Promise.reject(new Error('boom')),
+		},
+	];
+	const lines: string[] = [];
+	for (const backend of outcomes) {
+		const controller = new DashboardController({quit: () => undefined, ...backend}, {now: () => t0, strings: t});
+		for (const keys of ['v', 'k', 'Rrollback\r']) {
+			controller.handleKey(keys, {});
+			// The operations answer on the next turns of the event loop.
+			await new Promise(resolve => setTimeout(resolve, 5));
+			lines.push(controller.getState().notice!.text);
+		}
+
+		controller.dispose();
+	}
+
+	return lines;
+}
+
 describe('dashboard language', () => {
-	it('has every UI string in both English and Traditional Chinese', () => {
+	it('has every UI string in both English and Traditional Chinese', async () => {
 		const {en, zh} = allStrings;
 		for (const key of Object.keys(en) as Array<keyof typeof en>) {
 			const [english_, chinese_] = [JSON.stringify(en[key]), JSON.stringify(zh[key])];
@@ -41,6 +75,21 @@ describe('dashboard language', () => {
 
 		for (const problem of problemCatalogue) {
 			assert.ok(problem.title.zh && problem.diagnosis.zh, problem.id);
+		}
+
+		// verify, check and rollback summaries: worded by the dashboard, in both languages.
+		assert.deepEqual(await reportLines(strings('en')), [
+			'OK: verify: Qwen/Qwen3-Embedding-0.6B vectors and indexes consistent',
+			'OK: check: all items ok',
+			'rolled back: 12 new vectors removed, settings and indexes restored',
+			'FAIL: verify: duplicates (3)',
+			'FAIL: check: disk: 1 GB free',
+			'rollback failed: boom',
+		]);
+		const chineseLines = await reportLines(strings('zh'));
+		for (const line of chineseLines) {
+			const wording = line.replace('Qwen/Qwen3-Embedding-0.6B', '').replace('duplicates (3)', '').replace('disk: 1 GB free', '').replace('settings.json', '').replace('boom', '');
+			assert.doesNotMatch(wording, /[A-Za-z]/, `English wording in the zh-TW line "${line}"`);
 		}
 	});
 

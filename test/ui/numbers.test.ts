@@ -22,6 +22,11 @@ describe('numbers that never lie', () => {
 		assert.deepEqual(barReading(state), {percent: 30, counts: '300/1000'});
 	});
 
+	it('lets a run\'s own numbers win over a baseline that arrives after them', () => {
+		const running = replay([runStart(t0), enter(t0, 'embed'), ...committed(t0 + 1000, 400, 10)]);
+		assert.equal(reduce(running, {type: 'baseline', done: 300, total: 1000}), running);
+	});
+
 	it('takes the rate from this run\'s commits only: a resume that reports earlier rows is no speed', () => {
 		// The run resumes with 900 rows done by an earlier attempt, then commits 10 a second.
 		const actions = [runStart(t0), enter(t0, 'embed'), ...committed(t0 + 100, 900, 0)];

@@ -67,7 +67,7 @@ describe('dashboard state machine', () => {
 				},
 				async rollback() {
 					calls.push('rollback');
-					return Promise.resolve('rolled back: 10 new vectors removed');
+					return Promise.resolve({removedRows: 10});
 				},
 			},
 			{now: () => t0, running: true},
@@ -84,7 +84,7 @@ describe('dashboard state machine', () => {
 		const state = controller.getState();
 		assert.equal(state.mode, 'rolled-back');
 		assert.equal(state.done, 0, 'progress reset');
-		assert.match(state.notice!.text, /rolled back/);
+		assert.equal(state.notice!.text, 'rolled back: 10 new vectors removed, settings and indexes restored');
 	});
 });
 

@@ -5,6 +5,7 @@
 import {Migration} from '../../engine/migration/migration.js';
 import {rollbackMigration} from '../../engine/migration/rollback.js';
 import {runCheck} from '../../engine/ops/check.js';
+import {readProgressBaseline} from '../../engine/ops/progress-baseline.js';
 import {runVerify} from '../../engine/ops/verify.js';
 import {openWorkspace, rollbackWorkspacePaths, workspacePaths, workspacePathsLenient} from '../../engine/workspace.js';
 import {runDashboard} from '../../ui/run-dashboard.js';
@@ -37,19 +38,22 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 		startImmediately: options.startImmediately,
 		readOnly: options.readOnly,
 		env: context.env,
+		// Rows already migrated count as done on the bar before any run record exists.
+		baseline: async () => readProgressBaseline(openWorkspace(options.root)),
+		// The dashboard words these in its language (ui/summaries.ts); the findings keep the engine's names.
 		async verify() {
 			const report = await runVerify(openWorkspace(options.root));
 			const problems = report.findings.filter(finding => finding.status !== 'ok');
-			return {ok: report.ok, text: report.ok ? `verify: ${report.model} vectors and indexes consistent` : `verify: ${problems.map(finding => `${finding.title} (${finding.count})`).join('; ')}`};
+			return {ok: report.ok, model: report.model, problems: problems.map(finding => `${finding.title} (${finding.count})`)};
 		},
 		async check() {
 			const report = await runCheck(workspacePathsLenient(options.root), {env: context.env});
 			const problems = report.items.filter(item => item.status !== 'ok');
-			return {ok: report.ok, text: problems.length === 0 ? 'check: all items ok' : `check: ${problems.map(item => `${item.title}: ${item.detail}`).join('; ')}`};
+			return {ok: report.ok, problems: problems.map(item => `${item.title}: ${item.detail}`)};
 		},
 		async rollback() {
 			const result = await rollbackMigration(rollbackWorkspacePaths(options.root));
-			return `rolled back: ${result.removedRows} new vectors removed, settings and indexes restored`;
+			return {removedRows: result.removedRows};
 		},
 	});
 }

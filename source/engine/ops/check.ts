@@ -17,7 +17,7 @@ import {findInterruption} from '../migration/interrupted.js';
 import {lockHolder} from '../migration/lock.js';
 import {assertDiskSpace, estimateDisk} from '../migration/preflight-checks.js';
 import {formatBytes} from '../util/disk.js';
-import {latestRun} from '../run-store/index.js';
+import {latestRun, type RunRecord} from '../run-store/index.js';
 import {countTargetSet} from '../migration/target-set.js';
 import {GpuSampler, type GpuReading} from '../monitor/gpu.js';
 import type {Settings} from '../settings/schema.js';
@@ -117,7 +117,9 @@ function processItems(paths: WorkspacePaths, db: Database.Database | undefined):
 		items.push({id: 'migration', status: 'fail', title: 'migration', detail: interruption.detail, fix: interruption.fix});
 	} else if (db) {
 		const run = latestRun(db);
-		items.push({id: 'migration', status: 'ok', title: 'migration', detail: run ? `last run ${run.status} at phase ${run.phase} (${run.target_done}/${run.target_total})` : 'none started'});
+		const counts = run && `(${run.target_done}/${run.target_total})`;
+		const detail = !run ? 'none started' : run.status === 'done' && run.cutover_at ? `done: cut over from ${run.source_model} to ${run.target_model} at ${run.cutover_at} ${counts}` : `last run ${run.status} at phase ${run.phase} ${counts}`;
+		items.push({id: 'migration', status: 'ok', title: 'migration', detail});
 	}
 
 	return items;
@@ -142,15 +144,32 @@ async function machineItems(options: CheckOptions): Promise<ReportItem[]> {
 	return items;
 }
 
+/**
+ * The source model's item. Once the bot's profile names the target model (after a cut-over, or set
+ * up that way), memory.embedding_model is no longer the source: the run record names the old one.
+ */
+async function sourceModelItem(memory: Settings['memory_system'], lastRun: RunRecord | undefined, check: (modelId: string) => Promise<ReportItem>): Promise<ReportItem> {
+	const {embedding_model: botModel, migration} = memory;
+	if (botModel !== migration.target_model) {
+		return check(botModel);
+	}
+
+	if (lastRun?.status === 'done' && lastRun.cutover_at && lastRun.target_model === botModel) {
+		return {id: 'model-source', status: 'ok', title: `source model ${lastRun.source_model}`, detail: `migration done: the bot uses ${botModel}; the source model is no longer needed`};
+	}
+
+	return {id: 'model-source', status: 'ok', title: 'source model', detail: `none: the bot already uses the target model ${botModel}`};
+}
+
 /** Both models' files for the configured dtype, the golden check when asked, and each embedding server. */
-async function modelItems(root: string, memory: Settings['memory_system'], options: CheckOptions): Promise<ReportItem[]> {
+async function modelItems(root: string, memory: Settings['memory_system'], lastRun: RunRecord | undefined, options: CheckOptions): Promise<ReportItem[]> {
 	const {migration} = memory;
 	const modelOptions = {root, endpoint: migration.hf_endpoint, cacheDir: migration.model_cache_dir, env: options.env};
 	const device = memory.cpu_only_mode ? 'cpu' : migration.device;
 	const target = resolveModelSource(migration.target_model, {...modelOptions, localPath: migration.target_model_path});
 	const items = [
 		await checkModel('target', target, {fetcher: options.fetcher, dtype: migration.dtype, device}),
-		await checkModel('source', resolveModelSource(memory.embedding_model, {...modelOptions, localPath: migration.source_model_path}), {fetcher: options.fetcher}),
+		await sourceModelItem(memory, lastRun, async modelId => checkModel('source', resolveModelSource(modelId, {...modelOptions, localPath: migration.source_model_path}), {fetcher: options.fetcher})),
 	];
 	if (options.golden) {
 		items.push(await checkGolden(target, {dtype: migration.dtype, device, maxTokens: migration.max_tokens}));
@@ -211,15 +230,17 @@ export async function runCheck(workspace: LenientWorkspace, options: CheckOption
 		database = await databaseItems(paths, settings, items);
 	}
 
+	let lastRun: RunRecord | undefined;
 	try {
 		items.push(...processItems(paths, database.db));
+		lastRun = database.db && latestRun(database.db);
 	} finally {
 		database.db?.close();
 	}
 
 	items.push(...checkNativeModules());
 	if (settings) {
-		items.push(...(await modelItems(root, settings.memory_system, options)));
+		items.push(...(await modelItems(root, settings.memory_system, lastRun, options)));
 	}
 
 	items.push(...(await machineItems(options)));
