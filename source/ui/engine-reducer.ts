@@ -1,5 +1,6 @@
 /** How each engine event changes the dashboard state (part of the pure reducer in state.ts). */
 import {addRateSample} from '../engine/util/rate.js';
+import {reduceEndpointStats} from './endpoint-rows.js';
 import {addThroughput} from './metrics.js';
 import {resolveTroubles} from './trouble-history.js';
 import type {DashboardState, EngineEvent} from './state-types.js';
@@ -139,6 +140,10 @@ function reduceWorkEvent(state: DashboardState, event: EngineEvent, now: number)
 		case 'endpoint:change': {
 			// The endpoint's log line, in the status line: which server was taken out or came back.
 			return {...state, notice: {text: event.payload.message, at: now}};
+		}
+
+		case 'endpoint:stats': {
+			return {...state, endpoints: reduceEndpointStats(state.endpoints, event.payload.endpoints, now)};
 		}
 
 		case 'memory:low': {

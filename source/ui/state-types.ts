@@ -6,6 +6,7 @@ import type {ResourceReading} from '../engine/monitor/resources.js';
 import type {RunSnapshot} from '../engine/control/protocol.js';
 import type {RateSample} from '../engine/util/rate.js';
 import type {Device} from '../engine/types.js';
+import type {EndpointRow} from './endpoint-rows.js';
 
 /** A migration seen from outside (another process, or a finished run), from its database record. */
 export type WatchedRun = {
@@ -93,6 +94,8 @@ export type DashboardState = {
 	attached: boolean;
 	/** The owning process's RSS (attached), with its first reading as the baseline. */
 	ownerRss: {bytes: number; baseline: number} | undefined;
+	/** One row per embedding endpoint (remote runs; empty for the local model). */
+	endpoints: EndpointRow[];
 };
 
 export type DashboardAction =

@@ -23,6 +23,7 @@ export class RemoteEmbeddingBackend implements EmbeddingBackend {
 	readonly kind = 'remote';
 	private readonly textOf = new WeakMap<object, string>();
 	private readonly batchTexts = new WeakMap<TokenizedBatch, string[]>();
+	private statsTimer: NodeJS.Timeout | undefined;
 
 	constructor(
 		/** The id written to embeddings.model_version (the bot's name), not the server's model name. */
@@ -40,6 +41,16 @@ export class RemoteEmbeddingBackend implements EmbeddingBackend {
 	/** One row per endpoint for the dashboard. */
 	endpointStats(): EndpointStats[] {
 		return this.pool.stats();
+	}
+
+	/** Hands the endpoint rows to `listener` every `everyMs` until close (the timer keeps no process alive). */
+	watchStats(listener: (stats: EndpointStats[]) => void, everyMs = 1000): void {
+		clearInterval(this.statsTimer);
+		this.statsTimer = setInterval(() => {
+			listener(this.endpointStats());
+		}, everyMs);
+		this.statsTimer.unref();
+		listener(this.endpointStats());
 	}
 
 	async encodeAsync(texts: readonly string[]): Promise<EncodedText[]> {
@@ -97,6 +108,7 @@ export class RemoteEmbeddingBackend implements EmbeddingBackend {
 	}
 
 	async close(): Promise<void> {
+		clearInterval(this.statsTimer);
 		await this.pool.close();
 		await this.counter.close();
 	}
