@@ -87,6 +87,9 @@ export const logText = {
 	endpointBatchHalved: (url: string, from: number, to: number) => `${endpointLogMarker}批次減半: ${url} ${from} -> ${to}`,
 	endpointRateLimited: (url: string, waitMs: number) => `${logMarkers.endpointRateLimited} (HTTP 429): ${url}，${seconds(waitMs)} 秒後重試`,
 	endpointProbeWarning: (url: string, detail: string) => `${endpointLogMarker}檢查警告: ${url}: ${detail}`,
+	/** A server refused token ids: texts over max_tokens go whole from now on, and the server truncates them its own way. */
+	endpointTokenInputRefused: (url: string, maxTokens: number) =>
+		`${endpointLogMarker}不接受 token id 輸入: ${url}；超過 max_tokens (${maxTokens}) 的訊息改送完整文字，由伺服器自行截斷，向量可能與本機不同`,
 } as const;
 
 /** Two decimals, never rounding a partial success up to 100.00%. */

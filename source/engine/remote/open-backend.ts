@@ -70,5 +70,5 @@ export async function openRemoteBackend(options: OpenRemoteOptions): Promise<{ba
 		{...options.pool, dimension, requestDimensions: options.requestDimensions},
 	);
 	const counter = await openTokenCounter(options.tokenizerSource, options.maxTokens);
-	return {backend: new RemoteEmbeddingBackend(options.targetModel, dimension, pool, counter), reports};
+	return {backend: new RemoteEmbeddingBackend(options.targetModel, dimension, pool, counter, {maxTokens: options.maxTokens, warn: options.warn}), reports};
 }

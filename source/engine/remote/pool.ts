@@ -7,6 +7,7 @@
  * out and tried again later, and one that refuses the key or answers nonsense is removed.
  */
 import {errorMessage} from '../errors.js';
+import type {EmbedInput} from './client.js';
 import {Endpoint, type EndpointStats} from './endpoint.js';
 import {logText} from '../log/messages.js';
 import {EndpointsExhaustedError, RemoteEndpointError} from './remote-errors.js';
@@ -40,7 +41,7 @@ export class EndpointPool {
 	}
 
 	/** One vector per text, in order; rejects only for refused texts or when no endpoint is left. */
-	async embed(texts: readonly string[]): Promise<Float32Array[]> {
+	async embed(texts: readonly EmbedInput[]): Promise<Float32Array[]> {
 		if (this.closed) {
 			throw new Error('the endpoint pool is closed');
 		}
