@@ -19,7 +19,6 @@ import type {Device} from '../types.js';
 import {errorMessage} from '../errors.js';
 import {logText} from '../log/messages.js';
 import {botPreprocess} from './bot-preprocess.js';
-import type {EmbedInput} from './client.js';
 import type {EndpointStats} from './endpoint.js';
 import type {EndpointPool} from './pool.js';
 import {RemoteEndpointError} from './remote-errors.js';
@@ -119,7 +118,7 @@ export class RemoteEmbeddingBackend implements EmbeddingBackend {
 	private async send(input: BatchInput): Promise<Float32Array[]> {
 		if (input.ids && !this.tokenInputRefused) {
 			try {
-				return await this.pool.embed(input.ids as EmbedInput[]);
+				return await this.pool.embed(input.ids);
 			} catch (error) {
 				if (!(error instanceof RemoteEndpointError && error.kind === 'bad-input')) {
 					throw error;

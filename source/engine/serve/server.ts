@@ -79,7 +79,7 @@ function inputsOf(input: unknown): Array<string | number[]> {
 	}
 
 	if (Array.isArray(input) && input.length > 0 && (input.every(item => typeof item === 'string') || input.every(item => isTokenIds(item)))) {
-		return input as Array<string | number[]>;
+		return input;
 	}
 
 	throw new HttpError(400, '"input" must be a string, a non-empty list of strings, or (token-id input) a list of non-negative integers or a list of such lists');
