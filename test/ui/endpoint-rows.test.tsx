@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import {after, describe, it} from 'node:test';
 import {renderToString} from 'ink';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
 import {chooseEmbeddingBackend} from '../../source/commands/shared/embedding-backend.js';
-import type {EndpointFigures, MigrationEventMap} from '../../source/engine/migration/events.js';
+import {ControlClient} from '../../source/engine/control/client.js';
+import {ControlServer} from '../../source/engine/control/server.js';
+import {RunControl} from '../../source/engine/migration/control.js';
+import {MigrationEvents, type EndpointFigures, type MigrationEventMap} from '../../source/engine/migration/events.js';
 import {FaultInjector} from '../../source/engine/migration/faults.js';
 import {Migration} from '../../source/engine/migration/migration.js';
 import {openWorkspace} from '../../source/engine/workspace.js';
@@ -11,6 +16,7 @@ import type {Theme} from '../../source/ui/components/theme.js';
 import {strings} from '../../source/ui/i18n.js';
 import {reduce, type DashboardState} from '../../source/ui/state.js';
 import {startFaultServer, type FaultServer} from '../helpers/fault-server.js';
+import {makeTempDir} from '../helpers/temp.js';
 import {demoWorkspace} from '../helpers/workspace.js';
 import {engine, midMigration, t0} from './fixtures.js';
 
@@ -101,5 +107,25 @@ describe('dashboard endpoint rows', () => {
 		assert.ok(readings.some(reading => reading.endpoints[1]!.state !== 'up'), 'the dead endpoint was shown taken out');
 		const state = readings.reduce((current, payload, index) => stats(current, payload.endpoints, t0 + index * 1000), midMigration());
 		assert.match(frame(state, 120, 40).join('\n'), /Endpoints \(2\)/);
+	});
+
+	it('reaches a dashboard attached over the control channel', async () => {
+		const events = new MigrationEvents();
+		const server = await ControlServer.listen(path.join(makeTempDir('qwen3-ctl-'), 'control.sock'), {control: new RunControl(32, events), events});
+		const client = await ControlClient.connect(server.socketPath, {readOnly: true});
+		try {
+			const seen: Array<MigrationEventMap['endpoint:stats']> = [];
+			client.events.on('endpoint:stats', payload => seen.push(payload));
+			const payload = {endpoints: [figures('http://gpu1:8000/v1', {texts: 12, state: 'out' as const})]};
+			for (let attempt = 0; attempt < 100 && seen.length === 0; attempt++) {
+				events.emit('endpoint:stats', payload);
+				await sleep(20);
+			}
+
+			assert.deepEqual(seen[0], payload);
+		} finally {
+			client.close();
+			await server.close();
+		}
 	});
 });
