@@ -5,7 +5,7 @@ import {workspacePathsLenient} from '../engine/workspace.js';
 import {exitCodeForItems, formatItem} from '../engine/ops/report.js';
 import {detectCapabilities} from '../ui/terminal.js';
 import {defineCommand} from './shared/define-command.js';
-import {endpointFlags, outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
+import {endpointFlags, outputFlags, rejectArguments, remoteFlagValues, workspaceFlag} from './shared/flags.js';
 
 export const checkCommand = defineCommand({
 	name: 'check',
@@ -25,7 +25,7 @@ It changes nothing.`,
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env, golden: flags.golden, endpoint: flags.endpoint, remoteModel: flags.remoteModel});
+		const report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env, golden: flags.golden, ...remoteFlagValues(flags)});
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(report, undefined, 2)}\n`);
 		} else {

@@ -6,7 +6,7 @@ import {openWorkspace, workspacePathsLenient, type LenientWorkspace} from '../en
 import {exitCodes} from '../engine/errors.js';
 import {deviceNames, profileNames, strategyNames} from '../engine/settings/schema.js';
 import {defineCommand, type CommandContext} from './shared/define-command.js';
-import {batchSizeFlag, integerIn, outputFlags, rejectArguments, workspaceFlag, yesFlag, endpointFlags} from './shared/flags.js';
+import {batchSizeFlag, integerIn, outputFlags, rejectArguments, workspaceFlag, yesFlag, endpointFlags, remoteFlagValues} from './shared/flags.js';
 import {openDashboard} from './shared/open-dashboard.js';
 import {confirm} from './shared/prompt.js';
 import {chooseEmbeddingBackend} from './shared/embedding-backend.js';
@@ -85,7 +85,7 @@ configuration error, 130 stopped by Ctrl+C (resumable).`,
 		}
 
 		const readable = readableWorkspace(root);
-		const backend = chooseEmbeddingBackend(readable?.settings?.settings.memory_system, {endpoint: flags.endpoint, remoteModel: flags.remoteModel}, context.env, line => context.stderr.write(`warning: ${line}\n`));
+		const backend = chooseEmbeddingBackend(readable?.settings?.settings.memory_system, remoteFlagValues(flags), context.env, line => context.stderr.write(`warning: ${line}\n`));
 		// A new Migration for every start: the dashboard's s after a failure must not reuse a spent one.
 		let starts = 0;
 		const createMigration = () => {

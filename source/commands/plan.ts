@@ -5,10 +5,25 @@ import {runPlan, type PlanReport} from '../engine/ops/plan.js';
 import {openWorkspace} from '../engine/workspace.js';
 import {formatDuration} from '../engine/util/rate.js';
 import {defineCommand} from './shared/define-command.js';
-import {batchSizeFlag, outputFlags, rejectArguments, workspaceFlag} from './shared/flags.js';
+import {batchSizeFlag, endpointFlags, outputFlags, rejectArguments, remoteFlagValues, workspaceFlag} from './shared/flags.js';
+
+/** The time line: the local model's measured rate, or every endpoint's (all at once, requests in flight). */
+function timeLine(plan: PlanReport): string {
+	const {probe} = plan;
+	if (!probe) {
+		return `  time: no estimate (${plan.probeSkipped})`;
+	}
+
+	if (probe.endpoints) {
+		const each = probe.endpoints.map(endpoint => `${endpoint.url} ${endpoint.textsPerSecond.toFixed(1)}/s, ${Math.round(endpoint.latencyMs)} ms a request`).join('; ');
+		return `  time: about ${formatDuration(probe.estimatedSeconds)} through ${probe.device} (measured ${probe.textsPerSecond.toFixed(1)} messages/s together, ${probe.inFlight} requests in flight each: ${each})`;
+	}
+
+	return `  time: about ${formatDuration(probe.estimatedSeconds)} on ${probe.device} (measured ${probe.textsPerSecond.toFixed(1)} messages/s on a sample of ${probe.texts})`;
+}
 
 function describe(plan: PlanReport): string {
-	const {counts, disk, probe} = plan;
+	const {counts, disk} = plan;
 	const lines = [
 		`Plan for ${plan.workspace}${plan.resumes ? ' (resumes the migration in progress)' : ''}`,
 		`  ${plan.source.model} (${plan.source.dimension}-d) -> ${plan.target.model} (${plan.target.dimension === undefined ? 'dimension measured on load' : `${plan.target.dimension}-d`})`,
@@ -16,9 +31,7 @@ function describe(plan: PlanReport): string {
 		`  strategy: ${plan.strategy}, batch size ${plan.batchSize}`,
 		`  target set: ${counts.total} messages (${counts.done} already migrated, ${counts.remaining} to embed, ${counts.previouslyFailed} failed before); ${counts.blank} blank and ${counts.disabled} in channels with vectors off are skipped`,
 		`  disk: backups ${formatBytes(disk.backupBytes)}, new vectors ${formatBytes(disk.newRowsBytes)}, new indexes ${formatBytes(disk.newIndexBytes)}; ${formatBytes(disk.neededBytes)} needed, ${formatBytes(disk.freeBytes)} free`,
-		probe
-			? `  time: about ${formatDuration(probe.estimatedSeconds)} on ${probe.device} (measured ${probe.textsPerSecond.toFixed(1)} messages/s on a sample of ${probe.texts})`
-			: `  time: no estimate (${plan.probeSkipped})`,
+		timeLine(plan),
 	];
 	if (plan.strategyQuality) {
 		const quality = plan.strategyQuality;
@@ -33,26 +46,30 @@ function describe(plan: PlanReport): string {
 export const planCommand = defineCommand({
 	name: 'plan',
 	summary: 'Show what migrate would do (counts, disk, a measured time estimate, risks); writes nothing',
-	usage: ['qwen3-migrate plan [--workspace DIR] [--batch-size N] [--no-probe] [--json]', 'qwen3-migrate --dry-run                          (the guide\'s spelling)'],
+	usage: ['qwen3-migrate plan [--workspace DIR] [--batch-size N] [--no-probe] [--endpoint URL]... [--json]', 'qwen3-migrate --dry-run                          (the guide\'s spelling)'],
 	description: `
 Counts (target set, blank, already migrated, previously failed), dimensions source -> target,
 strategy and batch size, backup size and the disk a migration needs, a time estimate measured by
 embedding a sample of real messages with the target model (when its weights are on disk), and
-the risks. The workspace is left byte-for-byte as it was.`,
+the risks. With embedding servers (--endpoint, or memory_system.migration.endpoints) the estimate
+comes from them instead: each is probed, then all of them embed sample batches at once with
+several requests in flight, and their measured rates are added up. The workspace is left
+byte-for-byte as it was.`,
 	flags: {
 		...workspaceFlag,
 		...batchSizeFlag('The batch size to plan with (default: migration.migration_batch_size)'),
-		probe: {type: 'boolean', default: true, description: 'Skip the timing probe (no model load)'},
+		probe: {type: 'boolean', default: true, description: 'Skip the timing probe (no model load, no endpoint requests)'},
+		...endpointFlags,
 		...outputFlags,
 	},
 	notes: 'Exit codes: 0 no risks found, 1 risks found, 2 usage or configuration error.',
-	examples: ['qwen3-migrate plan --workspace /srv/pigpig', 'qwen3-migrate --dry-run --json'],
+	examples: ['qwen3-migrate plan --workspace /srv/pigpig', 'qwen3-migrate plan --endpoint http://gpu1:8000/v1 --endpoint http://gpu2:8000/v1', 'qwen3-migrate --dry-run --json'],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
 		const {batchSize} = flags;
 
-		const plan = await runPlan(openWorkspace(path.resolve(context.cwd, flags.workspace)), {batchSize, env: context.env, probe: flags.probe});
+		const plan = await runPlan(openWorkspace(path.resolve(context.cwd, flags.workspace)), {batchSize, env: context.env, probe: flags.probe, remote: remoteFlagValues(flags)});
 		context.stdout.write(flags.json ? `${JSON.stringify(plan, undefined, 2)}\n` : `${describe(plan)}\n`);
 		return plan.risks.length === 0 ? 0 : 1;
 	},

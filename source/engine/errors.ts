@@ -13,6 +13,8 @@ export type ErrorCode =
 	| 'vector-blob'
 	| 'model-load'
 	| 'model-run'
+	/** An embedding server (`--endpoint`) failed, was refused by the probe, or none is left. */
+	| 'endpoint'
 	| 'native-module'
 	| 'index'
 	| 'migration-locked'

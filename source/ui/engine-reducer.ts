@@ -1,5 +1,6 @@
 /** How each engine event changes the dashboard state (part of the pure reducer in state.ts). */
 import {addRateSample} from '../engine/util/rate.js';
+import {reduceEndpointStats} from './endpoint-rows.js';
 import {addThroughput} from './metrics.js';
 import {resolveTroubles} from './trouble-history.js';
 import type {DashboardState, EngineEvent} from './state-types.js';
@@ -144,6 +145,10 @@ function reduceWorkEvent(state: DashboardState, event: EngineEvent, now: number)
 		case 'model:download:progress': {
 			// The download row shows until the last file is in place.
 			return {...state, download: event.payload.done ? undefined : event.payload};
+		}
+
+		case 'endpoint:stats': {
+			return {...state, endpoints: reduceEndpointStats(state.endpoints, event.payload.endpoints, now)};
 		}
 
 		case 'memory:low': {

@@ -7,6 +7,7 @@ import type {ResourceReading} from '../engine/monitor/resources.js';
 import type {RunSnapshot} from '../engine/control/protocol.js';
 import type {RateSample} from '../engine/util/rate.js';
 import type {Device} from '../engine/types.js';
+import type {EndpointRow} from './endpoint-rows.js';
 
 /** A migration seen from outside (another process, or a finished run), from its database record. */
 export type WatchedRun = {
@@ -96,6 +97,8 @@ export type DashboardState = {
 	ownerRss: {bytes: number; baseline: number} | undefined;
 	/** The target model's download before the run starts; undefined when none is under way. */
 	download?: DownloadProgress;
+	/** One row per embedding endpoint (remote runs; empty for the local model). */
+	endpoints: EndpointRow[];
 };
 
 export type DashboardAction =

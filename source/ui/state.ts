@@ -55,6 +55,7 @@ export function initialState(options: {now: number; readOnly?: boolean; mode?: R
 		runnerGone: false,
 		attached: false,
 		ownerRss: undefined,
+		endpoints: [],
 	};
 }
 

@@ -49,4 +49,14 @@ describe('check: golden scores and embedding servers', () => {
 		assert.equal(wrongRow.status, 'fail');
 		assert.match(wrongRow.detail, /32-d/);
 	});
+
+	it('--endpoint may be repeated, mixed with commas; a URL given twice is probed once', async () => {
+		const paths = await demoWorkspace();
+		const first = await startFaultServer({dimension: 48});
+		const second = await startFaultServer({dimension: 48});
+		servers.push(first, second);
+		const {items} = await checkJson(['--workspace', paths.root, '--endpoint', first.url, '--endpoint', `${second.url},${first.url}/`]);
+		const titles = items.filter(item => item.id === 'endpoint').map(item => item.title);
+		assert.deepEqual(titles, [`endpoint ${first.url}`, `endpoint ${second.url}`]);
+	});
 });

@@ -12,6 +12,8 @@ const declarations = {
 	yes: {type: 'boolean', short: 'y', default: false, description: 'Do not ask'},
 	ui: {type: 'boolean', default: true, description: 'No dashboard'},
 	retryFailed: {type: 'boolean', description: 'Retry', aliases: ['retry']},
+	endpoint: {type: 'string', valueName: 'URL', repeatable: true, description: 'Servers (repeatable)'},
+	tag: {type: 'string', valueName: 'T', repeatable: true, choices: ['a', 'b'], description: 'Tags (repeatable)'},
 } as const;
 
 const parse = (...argv: string[]) => parseArguments('migrate', declarations, argv);
@@ -34,7 +36,7 @@ describe('command flags', () => {
 	it('gives defaults for what is not given: booleans false (or their default), the rest their default or undefined', () => {
 		const {input, flags} = parse();
 		assert.deepEqual(input, []);
-		assert.deepEqual({...flags}, {workspace: '.', device: undefined, batchSize: undefined, seed: 42, yes: false, ui: true, retryFailed: false});
+		assert.deepEqual({...flags}, {workspace: '.', device: undefined, batchSize: undefined, seed: 42, yes: false, ui: true, retryFailed: false, endpoint: [], tag: []});
 	});
 
 	it('types each value from its declaration', () => {
@@ -50,7 +52,7 @@ describe('command flags', () => {
 	it('accepts every spelling: --kebab-case, --camelCase, =value, short forms, aliases and --no-', () => {
 		const {input, flags} = parse('dir', '-w', '/srv/bot', '--batchSize=16', '-y', '--no-ui', '--retry', '--seed=-3');
 		assert.deepEqual(input, ['dir']);
-		assert.deepEqual({...flags}, {workspace: '/srv/bot', device: undefined, batchSize: 16, seed: -3, yes: true, ui: false, retryFailed: true});
+		assert.deepEqual({...flags}, {workspace: '/srv/bot', device: undefined, batchSize: 16, seed: -3, yes: true, ui: false, retryFailed: true, endpoint: [], tag: []});
 		assert.equal(parse('--ui=false').flags.ui, false);
 		assert.equal(parse('--seed', '-7').flags.seed, -7, 'a negative number is a value, not a flag');
 	});
@@ -79,5 +81,20 @@ describe('command flags', () => {
 	it('refuses a flag given twice, whatever its spelling', () => {
 		assert.equal(refusal(['-y', '--yes']), '--yes is given more than once');
 		assert.equal(refusal(['--ui', '--no-ui']), '--ui is given more than once');
+		assert.equal(refusal(['--workspace', 'a', '-w', 'b']), '--workspace is given more than once');
+		assert.equal(refusal(['--seed=1', '--seed', '2']), '--seed is given more than once');
+	});
+
+	it('collects a repeatable flag in order, from every spelling, and types it as a list', () => {
+		const {flags} = parse('--endpoint', 'http://a/v1', '--endpoint=http://b/v1,http://c/v1', '--endpoint', 'http://a/v1');
+		const endpoints: readonly string[] = flags.endpoint;
+		assert.deepEqual(endpoints, ['http://a/v1', 'http://b/v1,http://c/v1', 'http://a/v1'], 'the command splits commas and drops duplicates, not the parser');
+		assert.deepEqual(parse('--tag', 'a', '--tag=b').flags.tag, ['a', 'b']);
+	});
+
+	it('refuses a repeatable flag without a value, or with one value outside its choices, naming that value', () => {
+		assert.equal(refusal(['--endpoint', 'http://a/v1', '--endpoint']), '--endpoint needs a value');
+		assert.equal(refusal(['--endpoint', '--yes']), '--endpoint needs a value');
+		assert.equal(refusal(['--tag', 'a', '--tag', 'c']), '--tag: expected one of a, b, received "c"');
 	});
 });

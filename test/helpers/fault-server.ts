@@ -29,7 +29,14 @@ export type FaultOptions = {
 	/** Vectors are not normalised. */
 	unnormalised?: boolean;
 	seed?: number;
+	/** Refuses token-id input with a 400, as Ollama and Infinity do (vLLM and TEI accept it). */
+	textOnly?: boolean;
 };
+
+/** What the fault server embeds for a token-id input: its ids as text, so a test can tell the two apart. */
+export function idsText(ids: readonly number[]): string {
+	return `ids:${ids.join(',')}`;
+}
 
 export type FaultServer = {
 	url: string;
@@ -75,8 +82,12 @@ function fail(context: Context, request: IncomingMessage, response: ServerRespon
 }
 
 /** One embeddings request, with the faults in the order a real server would hit them. */
-async function embeddings(context: Context, request: IncomingMessage, response: ServerResponse, body: {input: string[]}): Promise<void> {
+async function embeddings(context: Context, request: IncomingMessage, response: ServerResponse, body: {input: Array<string | number[]>}): Promise<void> {
 	const {options, state} = context;
+	if (body.input.some(item => typeof item !== 'string') && options.textOnly) {
+		return fail(context, request, response, 400, 'input must be a string or a list of strings');
+	}
+
 	const number = ++state.requests;
 	if (options.dieAfter !== undefined && number > options.dieAfter) {
 		context.stop();
@@ -97,11 +108,12 @@ async function embeddings(context: Context, request: IncomingMessage, response: 
 
 	await new Promise(resolve => setTimeout(resolve, options.latencyMs ?? 0));
 	const dimension = options.dimension ?? 32;
-	const data = body.input.map((text, index) => {
+	const texts = body.input.map(item => (typeof item === 'string' ? item : idsText(item)));
+	const data = texts.map((text, index) => {
 		const vector = expectedVector(text, dimension);
 		return {object: 'embedding', index, embedding: Array.from(options.unnormalised ? vector.map(value => value * 3) : vector)};
 	});
-	state.embedded.push(...body.input);
+	state.embedded.push(...texts);
 	// Answered in reverse order: the client must sort by index.
 	response.writeHead(200, {'content-type': 'application/json'});
 	response.end(JSON.stringify({object: 'list', data: data.reverse(), model: options.model, usage: {prompt_tokens: 0, total_tokens: 0}}));
@@ -126,7 +138,7 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
 			return;
 		}
 
-		await embeddings(context, request, response, JSON.parse(Buffer.concat(chunks).toString('utf8')) as {input: string[]});
+		await embeddings(context, request, response, JSON.parse(Buffer.concat(chunks).toString('utf8')) as {input: Array<string | number[]>});
 	} finally {
 		context.concurrent--;
 	}

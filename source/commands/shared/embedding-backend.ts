@@ -2,7 +2,8 @@
  * Which model backend a run uses: the local ONNX model, or the embedding servers named by
  * `--endpoint` / `memory_system.migration.endpoints`. The engine never branches on it: the remote
  * backend arrives through `Migration`'s `loadEmbedder` seam, and its endpoint changes come back as
- * `endpoint:change` events (written to the run log, shown on the dashboard).
+ * `endpoint:change` events (written to the run log, shown on the dashboard) and its figures as
+ * `endpoint:stats` (the dashboard's endpoint rows, also served to attached dashboards).
  */
 import type {EmbeddingBackend} from '../../engine/embed-backend.js';
 import type {EmbedderOptions} from '../../engine/embed/embedder.js';
@@ -26,6 +27,7 @@ export function chooseEmbeddingBackend(memory: MemorySystemSettings | undefined,
 		? remoteEmbedderLoader(memory, flags, env, {
 			warn,
 			onEvent: change => events?.emit('endpoint:change', change),
+			onStats: stats => events?.emit('endpoint:stats', {endpoints: stats.map(({url, state, retrying, inFlight, slots, texts, errors, latencyMs}) => ({url, state, retrying, inFlight, slots, texts, errors, latencyMs}))}),
 		})
 		: undefined;
 	return {

@@ -19,6 +19,11 @@ export type StringFlag = CommonFlag & {
 	default?: string;
 	/** When present, any other value is a usage error; the handler sees the union of these. */
 	choices?: readonly string[];
+	/**
+	 * The flag may be given several times (`--endpoint a --endpoint b`); the handler receives every
+	 * value in order as a list (empty when absent), and no default applies. Other flags refuse a repeat.
+	 */
+	repeatable?: boolean;
 };
 
 export type NumberFlag = CommonFlag & {
@@ -39,10 +44,10 @@ export type FlagDeclaration = StringFlag | NumberFlag | BooleanFlag;
 
 export type FlagDeclarations = Readonly<Record<string, FlagDeclaration>>;
 
-export type FlagValue = string | number | boolean;
+export type FlagValue = string | number | boolean | readonly string[];
 
-/** The value one declaration produces: a choice union, string, number or boolean. */
-type ValueOf<Flag> = Flag extends {type: 'boolean'}
+/** One occurrence's value: a choice union, string, number or boolean. */
+type SingleValueOf<Flag> = Flag extends {type: 'boolean'}
 	? boolean
 	: Flag extends {type: 'number'}
 		? number
@@ -50,8 +55,11 @@ type ValueOf<Flag> = Flag extends {type: 'boolean'}
 			? Choice
 			: string;
 
-/** Booleans and flags with a default always have a value; the others may be absent. */
-type AlwaysPresent<Flag> = Flag extends {type: 'boolean'} ? true : Flag extends {default: string | number} ? true : false;
+/** The value one declaration produces: a list of single values when the flag is repeatable. */
+type ValueOf<Flag> = Flag extends {repeatable: true} ? ReadonlyArray<SingleValueOf<Flag>> : SingleValueOf<Flag>;
+
+/** Booleans, repeatable flags (a list, maybe empty) and flags with a default always have a value; the others may be absent. */
+type AlwaysPresent<Flag> = Flag extends {type: 'boolean'} ? true : Flag extends {repeatable: true} ? true : Flag extends {default: string | number} ? true : false;
 
 /** What the handler receives: one typed property per declared flag. */
 export type FlagValues<Flags extends FlagDeclarations> = {

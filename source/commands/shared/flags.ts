@@ -44,13 +44,22 @@ export function batchSizeFlag(description: string) {
 }
 
 /**
- * `--endpoint URL` (comma-separated for several; settings: migration.endpoints) and
+ * `--endpoint URL` (repeatable, and comma-separated for several; settings: migration.endpoints) and
  * `--remote-model NAME`, for the commands that run, plan or check a migration through embedding servers.
  */
 export const endpointFlags = {
-	endpoint: {type: 'string', valueName: 'URL', description: 'Embed through OpenAI-compatible servers (base URLs, comma-separated),\ne.g. http://gpu1:8000/v1,http://gpu2:8000/v1; key from OPENAI_API_KEY'},
+	endpoint: {type: 'string', valueName: 'URL', repeatable: true, description: 'Embed through OpenAI-compatible servers (a base URL; repeat it or comma-separate\nfor several, e.g. --endpoint http://gpu1:8000/v1 --endpoint http://gpu2:8000/v1);\nkey from OPENAI_API_KEY'},
 	remoteModel: {type: 'string', valueName: 'NAME', description: 'The servers\' name for the target model (default: from GET /models)'},
 } as const;
+
+/**
+ * The endpoint flags as the engine takes them: every `--endpoint` value joined with commas (the
+ * engine splits, validates and drops duplicates), or undefined when none was given so that
+ * settings' migration.endpoints apply.
+ */
+export function remoteFlagValues(flags: {endpoint: readonly string[]; remoteModel: string | undefined}): {endpoint: string | undefined; remoteModel: string | undefined} {
+	return {endpoint: flags.endpoint.length > 0 ? flags.endpoint.join(',') : undefined, remoteModel: flags.remoteModel};
+}
 
 /** Commands that take no positional arguments say so in one line. */
 export function rejectArguments(input: readonly string[]): void {

@@ -1,8 +1,8 @@
 /**
  * Turns a command's argv into its positional arguments and typed flag values, from the command's
  * own flag declarations. Every mistake (an unknown flag, a missing value, a value of the wrong
- * type or outside the choices, a flag given twice) is a one-line UsageError naming the flag, so
- * the command exits 2 before it touches anything.
+ * type or outside the choices, a flag given twice unless it is declared repeatable) is a one-line
+ * UsageError naming the flag, so the command exits 2 before it touches anything.
  */
 import {UsageError} from '../../engine/errors.js';
 import {kebabCase, type FlagDeclaration, type FlagDeclarations, type FlagValue, type FlagValues} from './flag-types.js';
@@ -35,7 +35,7 @@ function spellings(declarations: FlagDeclarations): Map<string, Spelling> {
 	return known;
 }
 
-function convert(label: string, declaration: FlagDeclaration, text: string): FlagValue {
+function convert(label: string, declaration: FlagDeclaration, text: string): string | number | boolean {
 	if (declaration.type === 'number') {
 		const value = text.trim() === '' ? Number.NaN : Number(text);
 		if (!Number.isFinite(value)) {
@@ -73,11 +73,12 @@ function conformsTo<Flags extends FlagDeclarations>(declarations: Flags, values:
 			return declaration.type !== 'boolean' && declaration.default === undefined;
 		}
 
-		if (declaration.type === 'string' && declaration.choices) {
-			return typeof value === 'string' && declaration.choices.includes(value);
+		const isValue = (item: unknown) => (declaration.type === 'string' && declaration.choices ? typeof item === 'string' && declaration.choices.includes(item) : typeof item === declaration.type);
+		if (declaration.type === 'string' && declaration.repeatable) {
+			return Array.isArray(value) && value.every(item => isValue(item));
 		}
 
-		return typeof value === declaration.type;
+		return isValue(value);
 	});
 }
 
@@ -106,7 +107,8 @@ export function parseArguments<Flags extends FlagDeclarations>(command: string, 
 		}
 
 		const label = `--${kebabCase(flag.name)}`;
-		if (given.has(flag.name)) {
+		const repeatable = flag.declaration.type === 'string' && flag.declaration.repeatable === true;
+		if (given.has(flag.name) && !repeatable) {
 			throw new UsageError(`${label} is given more than once`, `pass ${label} once`);
 		}
 
@@ -122,12 +124,16 @@ export function parseArguments<Flags extends FlagDeclarations>(command: string, 
 		}
 
 		const value = text === undefined ? true : convert(label, flag.declaration, text);
-		given.set(flag.name, flag.negated ? !value : value);
+		if (repeatable) {
+			const earlier = given.get(flag.name);
+			given.set(flag.name, [...(typeof earlier === 'object' ? earlier : []), String(value)]);
+		} else {
+			given.set(flag.name, flag.negated ? !value : value);
+		}
 	}
 
-	const flags = Object.fromEntries(
-		Object.entries(declarations).map(([name, declaration]) => [name, given.get(name) ?? declaration.default ?? (declaration.type === 'boolean' ? false : undefined)]),
-	);
+	const absent = (declaration: FlagDeclaration) => (declaration.type === 'string' && declaration.repeatable ? [] : (declaration.default ?? (declaration.type === 'boolean' ? false : undefined)));
+	const flags = Object.fromEntries(Object.entries(declarations).map(([name, declaration]) => [name, given.get(name) ?? absent(declaration)]));
 	if (!conformsTo(declarations, flags)) {
 		throw new Error(`internal: the flags of "${command}" do not match their declarations`);
 	}

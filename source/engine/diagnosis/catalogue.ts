@@ -24,7 +24,12 @@ export type ProblemId =
 	| 'slow'
 	| 'memory-growth'
 	| 'failed-messages'
-	| 'run-error';
+	| 'run-error'
+	| 'endpoint-auth'
+	| 'endpoint-dimension'
+	| 'endpoint-rate-limited'
+	| 'endpoint-out'
+	| 'endpoint-unreachable';
 
 export type Severity = 'error' | 'warning';
 
@@ -45,7 +50,77 @@ export type ProblemDefinition = {
 	command: string;
 };
 
+/**
+ * Embedding servers (`--endpoint`). The key's refusal comes first: a line that reports an endpoint
+ * taken out or removed carries its reason, and a refused key is the reason worth naming.
+ */
+const endpointProblems: readonly ProblemDefinition[] = [
+	{
+		id: 'endpoint-auth',
+		severity: 'error',
+		signature: /embedding endpoint \S+ .*(?:HTTP 40[13]|API key was refused|no API key was sent)/,
+		title: {en: 'Embedding server refuses the API key', zh: '嵌入端點拒絕 API 金鑰'},
+		diagnosis: {
+			en: 'The server answered 401/403: no key was sent, or the wrong one. The key is read from OPENAI_API_KEY, or the variable memory_system.migration.api_key_env names.',
+			zh: '伺服器回應 401/403：未送出金鑰或金鑰錯誤。金鑰讀取自 OPENAI_API_KEY，或 memory_system.migration.api_key_env 指定的環境變數。',
+		},
+		keys: ['q'],
+		command: 'export OPENAI_API_KEY=<the server\'s key>   (or the variable in migration.api_key_env), then qwen3-migrate check --endpoint URL',
+	},
+	{
+		id: 'endpoint-dimension',
+		severity: 'error',
+		signature: /answer(?:s|ed) \d+-d vectors, the target is \d+-d|endpoints answer different dimensions/,
+		title: {en: 'Embedding server has the wrong dimension', zh: '嵌入端點維度錯誤'},
+		diagnosis: {
+			en: 'The server\'s vectors are not as wide as the target (1024 for the bot\'s Qwen3 profiles): another model, or a Matryoshka cut. Nothing was written.',
+			zh: '伺服器的向量維度與目標不同 (bot 的 Qwen3 設定為 1024)：可能是其他模型或 Matryoshka 截斷。未寫入任何資料。',
+		},
+		keys: ['q'],
+		command: 'serve Qwen/Qwen3-Embedding-0.6B at full width there (or set migration.output_dimension), then qwen3-migrate check --endpoint URL',
+	},
+	{
+		id: 'endpoint-rate-limited',
+		severity: 'warning',
+		signature: new RegExp(`${literally(logMarkers.endpointRateLimited)}|embedding endpoint \\S+ .*HTTP 429`),
+		logLines: [logText.endpointRateLimited('http://gpu1:8000/v1', 2000)],
+		title: {en: 'Embedding server rate-limits (429)', zh: '嵌入端點限流 (429)'},
+		diagnosis: {
+			en: 'The server answers 429: the run waits out Retry-After and sends fewer requests there; the other endpoints go on.',
+			zh: '伺服器回應 429：遷移會等待 Retry-After 並減少對它的請求；其他端點繼續工作。',
+		},
+		keys: ['p'],
+		command: 'raise the server\'s rate limit, or list its URL only once in --endpoint; the run slows down for it by itself',
+	},
+	{
+		id: 'endpoint-out',
+		severity: 'warning',
+		signature: new RegExp(`${literally(logMarkers.endpointTakenOut)}|${literally(logMarkers.endpointRemoved)}`),
+		logLines: [logText.endpointTakenOut('http://gpu2:8000/v1', 'HTTP 503', 10_000), logText.endpointRemoved('http://gpu2:8000/v1', 'answered 768-d vectors')],
+		title: {en: 'Embedding server taken out of rotation', zh: '嵌入端點暫停使用'},
+		diagnosis: {
+			en: 'One endpoint kept failing: it gets no work until its cooldown is over, then one request to prove itself. The others finish the work.',
+			zh: '某個端點連續失敗：冷卻期間不再分派工作，之後先試一個請求。其他端點繼續完成工作。',
+		},
+		keys: ['p'],
+		command: 'qwen3-migrate check --endpoint URL   (restart that server; the run takes it back by itself)',
+	},
+	{
+		id: 'endpoint-unreachable',
+		severity: 'error',
+		signature: /embedding endpoint \S+ .*(?:connection refused|host name not found|host unreachable|no answer within|connection (?:reset|closed))|no embedding endpoint is left/,
+		title: {en: 'Embedding server unreachable', zh: '無法連線嵌入端點'},
+		diagnosis: {
+			en: 'No HTTP answer: the server is down, the URL or port is wrong, or a firewall is in the way. Committed batches are kept.',
+			zh: '沒有 HTTP 回應：伺服器未啟動、網址或連接埠錯誤，或被防火牆阻擋。已提交的批次都保留。',
+		},
+		keys: ['q'],
+		command: 'start the server (e.g. qwen3-migrate serve --port 8000 --host 0.0.0.0 on the GPU box), qwen3-migrate check --endpoint URL, then qwen3-migrate migrate   (resumes)',
+	},
+];
+
 export const problemCatalogue: readonly ProblemDefinition[] = [
+	...endpointProblems,
 	{
 		id: 'gpu-oom',
 		severity: 'error',

@@ -13,7 +13,16 @@ export const logMarkers = {
 	databaseLocked: '資料庫鎖定',
 	stuck: '(stuck)',
 	diskFull: 'disk full on',
+	/** Embedding servers (scale-out): one endpoint taken out of rotation, removed, or rate-limited. */
+	endpointTakenOut: '嵌入端點暫停使用',
+	endpointRemoved: '嵌入端點已移除',
+	endpointRateLimited: '嵌入端點限流',
 } as const;
+
+/** Every log line about an embedding endpoint starts with this, so a grep for it finds them all. */
+export const endpointLogMarker = '嵌入端點';
+
+const seconds = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 1 : 0);
 
 type QualityFigures = {recallAtK: number; meanCosine: number; sampleSize: number; heldOut: number};
 
@@ -72,6 +81,15 @@ export const logText = {
 	cutOverResumed: () => '偵測到中斷的切換 (cut-over)，繼續完成切換',
 	lateMessages: (count: number) => `切換後仍缺少新模型向量的訊息: ${count} (切換期間 bot 寫入)；請重新啟動 bot 後再次執行 migrate`,
 	catchingUpLate: (count: number) => `補上切換後寫入的訊息: ${count} 則尚無新模型向量`,
+	endpointTakenOut: (url: string, reason: string, retryInMs: number) => `${logMarkers.endpointTakenOut}: ${url} (${reason})，${seconds(retryInMs)} 秒後重試`,
+	endpointBack: (url: string) => `${endpointLogMarker}恢復使用: ${url}`,
+	endpointRemoved: (url: string, reason: string) => `${logMarkers.endpointRemoved}: ${url} (${reason})`,
+	endpointBatchHalved: (url: string, from: number, to: number) => `${endpointLogMarker}批次減半: ${url} ${from} -> ${to}`,
+	endpointRateLimited: (url: string, waitMs: number) => `${logMarkers.endpointRateLimited} (HTTP 429): ${url}，${seconds(waitMs)} 秒後重試`,
+	endpointProbeWarning: (url: string, detail: string) => `${endpointLogMarker}檢查警告: ${url}: ${detail}`,
+	/** A server refused token ids: texts over max_tokens go whole from now on, and the server truncates them its own way. */
+	endpointTokenInputRefused: (url: string, maxTokens: number) =>
+		`${endpointLogMarker}不接受 token id 輸入: ${url}；超過 max_tokens (${maxTokens}) 的訊息改送完整文字，由伺服器自行截斷，向量可能與本機不同`,
 } as const;
 
 /** Two decimals, never rounding a partial success up to 100.00%. */

@@ -24,6 +24,23 @@ export type ProgressSnapshot = {
 	device: Device;
 };
 
+/**
+ * One embedding endpoint as the dashboard shows it. `state`: up (takes work), out (taken out of
+ * rotation until its cooldown ends) or removed (for the rest of the run); `retrying`: up, but
+ * waiting out a Retry-After, failing, or proving itself after a cooldown. `texts` counts up, so a
+ * client derives the rate from two readings.
+ */
+export type EndpointFigures = {
+	url: string;
+	state: 'up' | 'out' | 'removed';
+	retrying: boolean;
+	inFlight: number;
+	slots: number;
+	texts: number;
+	errors: number;
+	latencyMs?: number | undefined;
+};
+
 export type MigrationEventMap = {
 	/** A run started or resumed; `resumed` is true when an earlier attempt left a checkpoint. */
 	'run:start': {runId: string; source: string; target: string; strategy: StrategyName; resumed: boolean; total: number};
@@ -63,6 +80,8 @@ export type MigrationEventMap = {
 	'verify:result': {ok: boolean; channels: number; vectors: number; problems: string[]};
 	/** An embedding endpoint changed state (taken out, back, removed, its batch halved, rate-limited); `message` is the log line. */
 	'endpoint:change': {type: 'endpoint:out' | 'endpoint:back' | 'endpoint:removed' | 'endpoint:batch:halve' | 'endpoint:rate-limited'; endpoint: string; level: 'INFO' | 'WARNING' | 'ERROR'; message: string};
+	/** Every embedding endpoint's figures, once a second and on each change (the dashboard's endpoint rows); remote runs only. */
+	'endpoint:stats': {endpoints: EndpointFigures[]};
 	/** pad / truncate / transform: how well the derived vectors retrieve like the new model's; the run log records it. */
 	'strategy:quality': {strategy: StrategyName; sampleSize: number; heldOut: number; meanCosine: number; recallAtK: number};
 	/** A line was written to the migration log. */
@@ -130,4 +149,5 @@ export const clientEventNames: MigrationEventName[] = [
 	'verify:result',
 	'endpoint:change',
 	'model:download:progress',
+	'endpoint:stats',
 ];

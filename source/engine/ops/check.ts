@@ -190,7 +190,7 @@ async function modelItems(root: string, memory: Settings['memory_system'], lastR
 }
 
 /** The local target model's hidden size from its config.json (what a server must answer), if it is on disk. */
-function configuredWidth(source: ModelSource): number | undefined {
+export function configuredWidth(source: ModelSource): number | undefined {
 	if (source.kind !== 'local') {
 		return undefined;
 	}

@@ -21,6 +21,8 @@ import {estimateDisk, sourceDimension, type DiskEstimate} from '../migration/pre
 import {formatBytes} from '../util/disk.js';
 import {countFailures, latestRun} from '../run-store/index.js';
 import {countTargetSet, type TargetCounts} from '../migration/target-set.js';
+import type {RemoteFlags} from '../remote/remote-settings.js';
+import {planRemote, remotePlanConfigured, type RemoteProbe} from './plan-remote.js';
 
 export type PlanReport = {
 	workspace: string;
@@ -30,7 +32,8 @@ export type PlanReport = {
 	batchSize: number;
 	counts: TargetCounts & {remaining: number; previouslyFailed: number};
 	disk: DiskEstimate;
-	probe: {texts: number; textsPerSecond: number; device: string; estimatedSeconds: number; truncatedInSample: number} | undefined;
+	/** `endpoints` and `inFlight` when the run goes through embedding servers (plan-remote.ts). */
+	probe: ({texts: number; textsPerSecond: number; device: string; estimatedSeconds: number; truncatedInSample: number} & Partial<Pick<RemoteProbe, 'endpoints' | 'inFlight'>>) | undefined;
 	/** pad / truncate / transform: the quality measured on a sample, as the migration would. */
 	strategyQuality: StrategyQuality | undefined;
 	probeSkipped: string | undefined;
@@ -179,7 +182,7 @@ function environmentRisks(workspace: Workspace, disk: DiskEstimate, probe: PlanR
 	return risks;
 }
 
-export async function runPlan(workspace: Workspace, options: {batchSize?: number; env?: NodeJS.ProcessEnv; probe?: boolean} = {}): Promise<PlanReport> {
+export async function runPlan(workspace: Workspace, options: {batchSize?: number; env?: NodeJS.ProcessEnv; probe?: boolean; remote?: RemoteFlags} = {}): Promise<PlanReport> {
 	const {paths, memory} = workspace;
 	const migration = memory.migration;
 	const batchSize = options.batchSize ?? migration.migration_batch_size;
@@ -190,6 +193,7 @@ export async function runPlan(workspace: Workspace, options: {batchSize?: number
 		cacheDir: migration.model_cache_dir,
 		env: options.env,
 	});
+	const remote = remotePlanConfigured(memory, options.remote ?? {}, options.env ?? process.env, targetSource);
 	const risks: string[] = [];
 	const facts = await readDatabaseFacts(workspace);
 	const {counts} = facts;
@@ -197,6 +201,8 @@ export async function runPlan(workspace: Workspace, options: {batchSize?: number
 	let probed: ProbeResult = {probe: undefined, strategyQuality: undefined, probeSkipped: undefined, targetDimension: undefined};
 	if (options.probe === false) {
 		probed.probeSkipped = 'skipped (--no-probe)';
+	} else if (remote) {
+		probed = {...(await planRemote(remote, facts.probeTexts, remaining, batchSize, risks)), strategyQuality: undefined};
 	} else if (!modelFilesComplete(targetSource, migration.dtype, migration.device)) {
 		probed.probeSkipped = `the target model is not on disk yet (${describeModelSource(targetSource)}); migrate downloads it first`;
 		risks.push('the target model must be downloaded first: make sure the hub (or HF_ENDPOINT) is reachable, or set migration.target_model_path');

@@ -13,7 +13,13 @@ export type ClientOptions = {
 	timeoutMs?: number;
 };
 
-export type EmbedRequest = {model: string; texts: readonly string[]; dimensions?: number | undefined; signal?: AbortSignal | undefined};
+/**
+ * One input: a text, or the token ids of one (the OpenAI API's `input` takes either, a request all
+ * of one kind; vLLM and TEI accept ids, Ollama and Infinity only texts).
+ */
+export type EmbedInput = string | readonly number[];
+
+export type EmbedRequest = {model: string; texts: readonly EmbedInput[]; dimensions?: number | undefined; signal?: AbortSignal | undefined};
 
 /** "too many tokens" and its cousins in vLLM / TEI / Ollama / OpenAI error bodies. */
 const tooLargeMessage = /too many tokens|maximum context length|too long|max(?:imum)?[_ ]?(?:batch|client|tokens|input)|exceeds? the (?:limit|maximum)|batch size/i;

@@ -11,6 +11,8 @@ export type EndpointStats = {
 	url: string;
 	model: string;
 	state: EndpointState;
+	/** Up, but waiting out a Retry-After, failing, or on probation after a cooldown. */
+	retrying: boolean;
 	inFlight: number;
 	/** Requests it may have in flight now. */
 	slots: number;
@@ -90,8 +92,9 @@ export class Endpoint {
 		this.slots = Math.max(1, Math.ceil(this.slots / 2));
 	}
 
-	stats(): EndpointStats {
+	stats(now = Date.now()): EndpointStats {
 		const {url, model, state, inFlight, slots, maxRows, texts, requests, errors, latencyMs, lastError} = this;
-		return {url, model, state, inFlight, slots, maxRows, texts, requests, errors, latencyMs, lastError};
+		const retrying = state === 'up' && (this.pausedUntil > now || this.onProbation || this.consecutiveFailures > 0);
+		return {url, model, state, retrying, inFlight, slots, maxRows, texts, requests, errors, latencyMs, lastError};
 	}
 }

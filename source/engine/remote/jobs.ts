@@ -1,7 +1,9 @@
 /** A batch waiting in the endpoint pool, how one is cut to an endpoint's limit, and retry timing. */
+import type {EmbedInput} from './client.js';
 
 export type Job = {
-	texts: string[];
+	/** Texts, or token ids (see EmbedInput); called texts because that is what they are to the user. */
+	texts: EmbedInput[];
 	/** Transient failures so far, over all endpoints. */
 	attempts: number;
 	rateLimits: number;

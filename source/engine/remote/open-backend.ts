@@ -7,6 +7,7 @@ import {UsageError} from '../errors.js';
 import {RemoteEmbeddingBackend} from './backend.js';
 import {EmbeddingClient} from './client.js';
 import {EndpointPool, type PoolOptions} from './pool.js';
+import {EndpointRefusedError} from './remote-errors.js';
 import {probeEndpoints, type EndpointReport, type ProbeOptions} from './probe.js';
 import {openTokenCounter} from './token-count.js';
 
@@ -61,7 +62,7 @@ export async function openRemoteBackend(options: OpenRemoteOptions): Promise<{ba
 	const reports = await probeEndpoints(clients, options);
 	const dimension = reports[0]!.dimension!;
 	if (reports.some(report => report.dimension !== dimension)) {
-		throw new UsageError(`the endpoints answer different dimensions (${reports.map(report => `${report.url}: ${report.dimension}`).join(', ')})`, 'serve the same model on every endpoint');
+		throw new EndpointRefusedError(`the endpoints answer different dimensions (${reports.map(report => `${report.url}: ${report.dimension}`).join(', ')})`, 'serve the same model on every endpoint');
 	}
 
 	const pool = new EndpointPool(
@@ -69,5 +70,5 @@ export async function openRemoteBackend(options: OpenRemoteOptions): Promise<{ba
 		{...options.pool, dimension, requestDimensions: options.requestDimensions},
 	);
 	const counter = await openTokenCounter(options.tokenizerSource, options.maxTokens);
-	return {backend: new RemoteEmbeddingBackend(options.targetModel, dimension, pool, counter), reports};
+	return {backend: new RemoteEmbeddingBackend(options.targetModel, dimension, pool, counter, {maxTokens: options.maxTokens, warn: options.warn}), reports};
 }

@@ -7,8 +7,9 @@
  * out and tried again later, and one that refuses the key or answers nonsense is removed.
  */
 import {errorMessage} from '../errors.js';
+import type {EmbedInput} from './client.js';
 import {Endpoint, type EndpointStats} from './endpoint.js';
-import {endpointLogText} from './messages.js';
+import {logText} from '../log/messages.js';
 import {EndpointsExhaustedError, RemoteEndpointError} from './remote-errors.js';
 import {backoffMs, splitJob, type Job} from './jobs.js';
 import {poolDefaults, type PoolEvent, type PoolOptions} from './pool-options.js';
@@ -40,7 +41,7 @@ export class EndpointPool {
 	}
 
 	/** One vector per text, in order; rejects only for refused texts or when no endpoint is left. */
-	async embed(texts: readonly string[]): Promise<Float32Array[]> {
+	async embed(texts: readonly EmbedInput[]): Promise<Float32Array[]> {
 		if (this.closed) {
 			throw new Error('the endpoint pool is closed');
 		}
@@ -140,7 +141,7 @@ export class EndpointPool {
 				endpoint.recordSuccess(performance.now() - started, job.texts.length, wasSaturated);
 				if (endpoint.onProbation) {
 					endpoint.onProbation = false;
-					this.emit('endpoint:back', endpoint, 'INFO', endpointLogText.back(endpoint.url));
+					this.emit('endpoint:back', endpoint, 'INFO', logText.endpointBack(endpoint.url));
 				}
 
 				job.settle({vectors});
@@ -205,7 +206,7 @@ export class EndpointPool {
 
 		const to = Math.max(1, Math.floor(job.texts.length / 2));
 		if (endpoint.maxRows === undefined || to < endpoint.maxRows) {
-			this.emit('endpoint:batch:halve', endpoint, 'WARNING', endpointLogText.batchHalved(endpoint.url, job.texts.length, to));
+			this.emit('endpoint:batch:halve', endpoint, 'WARNING', logText.endpointBatchHalved(endpoint.url, job.texts.length, to));
 			endpoint.maxRows = to;
 		}
 
@@ -218,7 +219,7 @@ export class EndpointPool {
 		const waitMs = failure.retryAfterMs ?? this.backoff(job.rateLimits);
 		endpoint.pausedUntil = Math.max(endpoint.pausedUntil, now + waitMs);
 		endpoint.backOff();
-		this.emit('endpoint:rate-limited', endpoint, 'WARNING', endpointLogText.rateLimited(endpoint.url, waitMs));
+		this.emit('endpoint:rate-limited', endpoint, 'WARNING', logText.endpointRateLimited(endpoint.url, waitMs));
 		this.retryOrFail(job, failure, job.rateLimits > 4 * this.options.maxAttempts, 0);
 	}
 
@@ -250,13 +251,13 @@ export class EndpointPool {
 		const retryInMs = Math.min(this.options.maxCooldownMs, this.options.cooldownMs * 2 ** (endpoint.timesOut - 1));
 		endpoint.state = 'out';
 		endpoint.outUntil = Date.now() + retryInMs;
-		this.emit('endpoint:out', endpoint, 'WARNING', endpointLogText.takenOut(endpoint.url, reason, retryInMs));
+		this.emit('endpoint:out', endpoint, 'WARNING', logText.endpointTakenOut(endpoint.url, reason, retryInMs));
 	}
 
 	private remove(endpoint: Endpoint, reason: string): void {
 		if (endpoint.state !== 'removed') {
 			endpoint.state = 'removed';
-			this.emit('endpoint:removed', endpoint, 'ERROR', endpointLogText.removed(endpoint.url, reason));
+			this.emit('endpoint:removed', endpoint, 'ERROR', logText.endpointRemoved(endpoint.url, reason));
 		}
 	}
 

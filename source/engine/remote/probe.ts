@@ -3,10 +3,10 @@
  * must be the target's, its vectors unit length, and (when the local model is at hand) close to the
  * local model's. `describeEndpoints` reports the same facts without refusing, for `check`.
  */
-import {errorMessage, UsageError} from '../errors.js';
+import {errorMessage} from '../errors.js';
 import {EmbeddingClient} from './client.js';
-import {endpointLogText} from './messages.js';
-import {RemoteEndpointError} from './remote-errors.js';
+import {logText} from '../log/messages.js';
+import {EndpointRefusedError, RemoteEndpointError} from './remote-errors.js';
 
 /** Short, mixed-script texts: what a chat bot stores. */
 export const probeTexts = ['Hello, world!', '今天的天氣很好，我們去散步吧。', 'The quick brown fox jumps over the lazy dog.', 'ok 👍 see you at 8'];
@@ -35,7 +35,22 @@ export type ProbeOptions = {
 	reference?: {embed: (texts: readonly string[]) => Promise<Float32Array[]>} | undefined;
 	/** Minimum cosine with the local model before a warning. */
 	minAgreement?: number;
+	/** The variable the key is read from (named in the fix when a key is refused; the key itself never is). */
+	apiKeyEnv?: string | undefined;
 };
+
+/** The fix for a refused endpoint, by what was wrong with it. */
+function refusalHint(problem: string, apiKeyEnv: string | undefined): string {
+	if (/HTTP 40[13]|API key/.test(problem)) {
+		return `put the server's key in ${apiKeyEnv ?? 'OPENAI_API_KEY'} (memory_system.migration.api_key_env names another variable), then \`qwen3-migrate check --endpoint URL\``;
+	}
+
+	if (/connection refused|host name not found|host unreachable|no answer within|connection (?:reset|closed)/.test(problem)) {
+		return 'start the server (or fix the URL and port) and check it with `qwen3-migrate check --endpoint URL`, or drop it from --endpoint / memory_system.migration.endpoints';
+	}
+
+	return 'serve the target model there (e.g. vLLM --task embed Qwen/Qwen3-Embedding-0.6B), or drop it from --endpoint / memory_system.migration.endpoints';
+}
 
 /** The server's name for the target: --remote-model, its only model, or the one named like the target. */
 async function resolveModel(client: EmbeddingClient, options: ProbeOptions): Promise<string> {
@@ -148,15 +163,12 @@ export async function probeEndpoints(clients: readonly EmbeddingClient[], option
 	const reports = await describeEndpoints(clients, options);
 	const refused = reports.find(report => report.problem !== undefined);
 	if (refused) {
-		throw new UsageError(
-			`embedding endpoint ${refused.url} cannot be used: ${refused.problem}`,
-			'serve the target model there (e.g. vLLM --task embed Qwen/Qwen3-Embedding-0.6B), or drop it from --endpoint / memory_system.migration.endpoints',
-		);
+		throw new EndpointRefusedError(`embedding endpoint ${refused.url} cannot be used: ${refused.problem}`, refusalHint(refused.problem!, options.apiKeyEnv));
 	}
 
 	for (const report of reports) {
 		for (const warning of report.warnings) {
-			options.warn?.(endpointLogText.probeWarning(report.url, warning));
+			options.warn?.(logText.endpointProbeWarning(report.url, warning));
 		}
 	}
 

@@ -3,7 +3,7 @@
  * one guard that keeps an API key out of every message: a server may echo the request's headers
  * in its error body, so every text built from a response passes through `redact` first.
  */
-import {AppError} from '../errors.js';
+import {AppError, exitCodes} from '../errors.js';
 
 /**
  * rate-limited: wait (Retry-After) and retry; transient: 5xx, timeout, reset — back off and retry;
@@ -22,7 +22,7 @@ export class RemoteEndpointError extends AppError {
 
 	constructor(kind: RemoteErrorKind, endpoint: string, message: string, options: {status?: number; retryAfterMs?: number; hint?: string} = {}) {
 		// No `cause`: an undici error may carry the request, and the request carries the key.
-		super('model-run', `embedding endpoint ${endpoint}: ${message}`, {hint: options.hint ?? hintFor(kind)});
+		super('endpoint', `embedding endpoint ${endpoint}: ${message}`, {hint: options.hint ?? hintFor(kind)});
 		this.name = 'RemoteEndpointError';
 		this.kind = kind;
 		this.endpoint = endpoint;
@@ -61,10 +61,21 @@ export class EndpointsExhaustedError extends AppError {
 	readonly stopsRun = true;
 
 	constructor(reasons: readonly string[]) {
-		super('model-run', `no embedding endpoint is left: ${reasons.join('; ')}`, {
+		super('endpoint', `no embedding endpoint is left: ${reasons.join('; ')}`, {
 			hint: 'fix or restart the servers (`qwen3-migrate check --endpoint URL` shows each), then run `migrate` again to resume from the checkpoint',
 		});
 		this.name = 'EndpointsExhaustedError';
+	}
+}
+
+/**
+ * An endpoint refused before anything is written (wrong dimension, not unit length, unreachable,
+ * key refused, endpoints that disagree): a configuration error, exit 2, naming the endpoint.
+ */
+export class EndpointRefusedError extends AppError {
+	constructor(message: string, hint: string) {
+		super('endpoint', message, {hint, exitCode: exitCodes.config});
+		this.name = 'EndpointRefusedError';
 	}
 }
 

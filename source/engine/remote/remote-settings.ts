@@ -27,6 +27,7 @@ export function remoteOptionsFrom(memory: MemorySystemSettings, flags: RemoteFla
 		targetModel: migration.target_model,
 		remoteModel: flags.remoteModel ?? migration.remote_model ?? undefined,
 		apiKey: apiKeyFrom(env, migration.api_key_env),
+		apiKeyEnv: migration.api_key_env ?? 'OPENAI_API_KEY',
 		// With Matryoshka the servers are asked for the kept width (vLLM and OpenAI honour `dimensions`).
 		expectedDimension: migration.output_dimension ?? fullDimension,
 		requestDimensions: migration.output_dimension ?? undefined,

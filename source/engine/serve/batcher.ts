@@ -26,9 +26,15 @@ export class RequestBatcher {
 		private readonly options: BatcherOptions,
 	) {}
 
-	/** Vectors for `texts` (in order) and how many tokens they took. */
-	async embed(texts: readonly string[]): Promise<{vectors: Float32Array[]; tokens: number}> {
-		const encoded = await this.model.encodeAsync(texts);
+	/**
+	 * Vectors for `inputs` (in order) and how many tokens they took. A text is tokenised (and cut to
+	 * the model's max_tokens, EOS last); token ids are embedded as they are, as vLLM and TEI do.
+	 */
+	async embed(inputs: ReadonlyArray<string | readonly number[]>): Promise<{vectors: Float32Array[]; tokens: number}> {
+		const texts = inputs.filter(input => typeof input === 'string');
+		const tokenized = texts.length > 0 ? await this.model.encodeAsync(texts) : [];
+		let nextText = 0;
+		const encoded = inputs.map(input => (typeof input === 'string' ? tokenized[nextText++]! : {ids: [...input], truncated: false}));
 		const vectors = Promise.all(
 			encoded.map(
 				item =>

@@ -38,6 +38,7 @@ export async function serveWorkspace(workspace: Workspace, options: ServeWorkspa
 			botPreprocess: options.botPreprocess,
 			maxBatchTokens: migration.max_batch_tokens,
 			maxRows: migration.migration_batch_size,
+			maxInputTokens: migration.max_tokens,
 		});
 		return {
 			...server,

@@ -18,6 +18,8 @@ export type ServeOptions = {
 	botPreprocess?: boolean;
 	maxBatchTokens: number;
 	maxRows: number;
+	/** Token ids per input (token-id input); longer is a 413. Texts are cut to the model's own max_tokens. */
+	maxInputTokens?: number;
 	/** Texts per request; more is a 413, as TEI's --max-client-batch-size. */
 	maxInputs?: number;
 	maxBodyBytes?: number;
@@ -62,13 +64,33 @@ async function readJson(request: IncomingMessage, limit: number): Promise<unknow
 	}
 }
 
-type EmbeddingsBody = {input: string[]; model?: string; encodingFormat: 'float' | 'base64'; dimensions?: number};
+type EmbeddingsBody = {input: Array<string | number[]>; model?: string; encodingFormat: 'float' | 'base64'; dimensions?: number};
+
+const isTokenIds = (value: unknown): value is number[] => Array.isArray(value) && value.length > 0 && value.every(id => Number.isInteger(id) && (id as number) >= 0);
+
+/** The OpenAI API's four shapes of `input`: a text, texts, one list of token ids, lists of token ids. */
+function inputsOf(input: unknown): Array<string | number[]> {
+	if (typeof input === 'string') {
+		return [input];
+	}
+
+	if (isTokenIds(input)) {
+		return [input];
+	}
+
+	if (Array.isArray(input) && input.length > 0 && (input.every(item => typeof item === 'string') || input.every(item => isTokenIds(item)))) {
+		return input;
+	}
+
+	throw new HttpError(400, '"input" must be a string, a non-empty list of strings, or (token-id input) a list of non-negative integers or a list of such lists');
+}
 
 function validate(body: unknown, options: ServeOptions): EmbeddingsBody {
 	const {input, model, encoding_format: encodingFormat = 'float', dimensions} = (body ?? {}) as Record<string, unknown>;
-	const texts = typeof input === 'string' ? [input] : input;
-	if (!Array.isArray(texts) || texts.length === 0 || !texts.every(text => typeof text === 'string')) {
-		throw new HttpError(400, '"input" must be a string or a non-empty list of strings (token-id input is not supported)');
+	const texts = inputsOf(input);
+	const longest = Math.max(...texts.map(item => (typeof item === 'string' ? 0 : item.length)));
+	if (options.maxInputTokens !== undefined && longest > options.maxInputTokens) {
+		throw new HttpError(413, `too many tokens: an input of ${longest} token ids is over max_tokens ${options.maxInputTokens}`);
 	}
 
 	if (texts.length > (options.maxInputs ?? 2048)) {
@@ -105,7 +127,8 @@ function routes(options: ServeOptions, batcher: RequestBatcher): (request: Incom
 			send(response, 200, {object: 'list', data: [{id: model.modelId, object: 'model', owned_by: 'qwen3-migrate', created: 0}]});
 		} else if (request.method === 'POST' && (route === '/v1/embeddings' || route === '/embeddings')) {
 			const body = validate(await readJson(request, options.maxBodyBytes ?? 32 * 1024 * 1024), options);
-			const texts = options.botPreprocess ? body.input.map(text => applyBotRule(text)) : body.input;
+			// Token ids are embedded as sent; only texts get the bot's rule.
+			const texts = options.botPreprocess ? body.input.map(item => (typeof item === 'string' ? applyBotRule(item) : item)) : body.input;
 			const {vectors, tokens} = await batcher.embed(texts);
 			const data = vectors.map((vector, index) => ({
 				object: 'embedding',

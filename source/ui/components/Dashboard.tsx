@@ -4,7 +4,7 @@ import {footerBindings} from '../keymap.js';
 import {computeLayout, minimumSize, type Layout} from '../layout.js';
 import {activeProblems, type ActiveProblem} from '../problems.js';
 import type {DashboardState} from '../state.js';
-import {LogPanel} from './LogPanel.js';
+import {LogWithEndpoints} from './EndpointRows.js';
 import {OverlayView} from './Overlays.js';
 import {Line} from './Panel.js';
 import {ProgressPanel} from './ProgressPanel.js';
@@ -86,7 +86,7 @@ function Panels({state, layout, problems, theme}: {state: DashboardState; layout
 					<ResourcesPanel state={state} width={layout.rightWidth} lines={layout.resourcesLines} theme={theme} />
 				</Box>
 				<Box>
-					<LogPanel state={state} width={layout.leftWidth} lines={layout.logLines} theme={theme} />
+					<LogWithEndpoints state={state} width={layout.leftWidth} lines={layout.logLines} theme={theme} />
 					<TroublePanel state={state} problems={problems} width={layout.rightWidth} lines={layout.troubleLines} theme={theme} />
 				</Box>
 			</>
@@ -102,7 +102,7 @@ function Panels({state, layout, problems, theme}: {state: DashboardState; layout
 			) : (
 				<>
 					<TroublePanel state={state} problems={problems} width={layout.width} lines={layout.troubleLines} theme={theme} />
-					<LogPanel state={state} width={layout.width} lines={layout.logLines} theme={theme} />
+					<LogWithEndpoints state={state} width={layout.width} lines={layout.logLines} theme={theme} />
 				</>
 			)}
 		</>

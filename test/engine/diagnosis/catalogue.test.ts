@@ -14,7 +14,7 @@ describe('diagnosis catalogue and log messages', () => {
 		const withLines = problemCatalogue.filter(problem => problem.logLines);
 		assert.deepEqual(
 			withLines.map(problem => problem.id).sort(),
-			['database-locked', 'gpu-oom', 'model-load', 'ram-low', 'stalled'] satisfies ProblemId[],
+			['database-locked', 'endpoint-out', 'endpoint-rate-limited', 'gpu-oom', 'model-load', 'ram-low', 'stalled'] satisfies ProblemId[],
 		);
 		for (const problem of withLines) {
 			for (const line of problem.logLines!) {

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 import {after, describe, it} from 'node:test';
 import {decodeVector} from '../../../source/engine/db/vectors.js';
-import {exitCodes, UsageError} from '../../../source/engine/errors.js';
+import {exitCodes} from '../../../source/engine/errors.js';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {botPreprocess} from '../../../source/engine/remote/bot-preprocess.js';
 import {openRemoteBackend, type OpenRemoteOptions} from '../../../source/engine/remote/open-backend.js';
 import {remoteEmbedderLoader} from '../../../source/engine/remote/remote-loader.js';
 import type {PoolEvent} from '../../../source/engine/remote/pool.js';
+import {EndpointRefusedError} from '../../../source/engine/remote/remote-errors.js';
 import {serveWorkspace} from '../../../source/engine/serve/serve-workspace.js';
 import {openWorkspace, type WorkspacePaths} from '../../../source/engine/workspace.js';
 import {expectedVector, startFaultServer, type FaultServer} from '../../helpers/fault-server.js';
@@ -114,7 +115,8 @@ describe('migrate through embedding servers', () => {
 		const wrong = await startFaultServer({dimension: 1024});
 		servers.push(wrong);
 		await assert.rejects(remoteMigration(paths, {endpoints: [wrong.url], expectedDimension: 48}).run(), (error: unknown) => {
-			assert.ok(error instanceof UsageError);
+			assert.ok(error instanceof EndpointRefusedError);
+			assert.equal(error.code, 'endpoint');
 			assert.equal(error.exitCode, exitCodes.config);
 			assert.equal(error.message, `embedding endpoint ${wrong.url} cannot be used: answers 1024-d vectors, the target is 48-d`);
 			return true;

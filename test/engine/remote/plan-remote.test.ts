@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {after, describe, it} from 'node:test';
+import {UsageError} from '../../../source/engine/errors.js';
+import {runPlan} from '../../../source/engine/ops/plan.js';
+import {openWorkspace} from '../../../source/engine/workspace.js';
+import {startFaultServer, type FaultServer} from '../../helpers/fault-server.js';
+import {demoWorkspace, dumpBotTables} from '../../helpers/workspace.js';
+
+const servers: FaultServer[] = [];
+after(async () => Promise.all(servers.map(async server => server.close())));
+
+async function server(latencyMs: number, dimension = 48): Promise<FaultServer> {
+	const started = await startFaultServer({dimension, latencyMs});
+	servers.push(started);
+	return started;
+}
+
+describe('plan through embedding servers', () => {
+	it('refuses a bad --endpoint value before probing anything (exit 2, names the value)', async () => {
+		const paths = await demoWorkspace({messages: 50});
+		await assert.rejects(runPlan(openWorkspace(paths.root), {remote: {endpoint: 'http://127.0.0.1:9/v1,gpu2:8000'}}), (error: unknown) => {
+			assert.ok(error instanceof UsageError);
+			assert.equal(error.message, '--endpoint: "gpu2:8000" is not an http(s) URL');
+			return true;
+		});
+	});
+
+	it('reports a refused endpoint as a risk with no estimate, and writes nothing', async () => {
+		const paths = await demoWorkspace({messages: 120});
+		const wrong = await server(0, 32);
+		const before = {settings: readFileSync(paths.settings, 'utf8'), tables: dumpBotTables(paths.database)};
+		const plan = await runPlan(openWorkspace(paths.root), {remote: {endpoint: wrong.url}, batchSize: 8});
+		assert.equal(plan.probe, undefined);
+		assert.match(plan.probeSkipped ?? '', new RegExp(`the endpoints were not timed: embedding endpoint ${wrong.url} cannot be used: answers 32-d vectors, the target is 48-d`));
+		assert.ok(plan.risks.some(risk => risk.includes(wrong.url)), plan.risks.join('\n'));
+		assert.equal(readFileSync(paths.settings, 'utf8'), before.settings);
+		assert.deepEqual(dumpBotTables(paths.database), before.tables);
+	});
+
+	it('times the endpoints, not the local model: a 200 ms server gives batch × in-flight / 0.2 s, and two give twice that', async () => {
+		const paths = await demoWorkspace({messages: 300});
+		const [first, second] = [await server(200), await server(200)];
+		const workspace = openWorkspace(paths.root);
+		const one = await runPlan(workspace, {remote: {endpoint: first.url}, batchSize: 16});
+		const ideal = (16 * 4) / 0.2;
+		assert.ok(one.probe?.endpoints, `timed through the endpoint: ${one.probeSkipped}`);
+		assert.equal(one.probe.device, '1 endpoint');
+		assert.equal(one.probe.inFlight, 4);
+		assert.equal(one.target.dimension, 48);
+		const rate = one.probe.textsPerSecond;
+		assert.ok(rate > 0.6 * ideal && rate <= 1.05 * ideal, `one endpoint: ${rate.toFixed(1)}/s, ideal ${ideal}/s`);
+		assert.ok(Math.abs(one.probe.estimatedSeconds - one.counts.remaining / rate) < 1e-6);
+		assert.ok(first.maxConcurrent >= 4, `requests were in flight together (${first.maxConcurrent})`);
+
+		const two = await runPlan(workspace, {remote: {endpoint: `${first.url},${second.url}`}, batchSize: 16});
+		assert.equal(two.probe?.endpoints?.length, 2);
+		assert.equal(two.probe.device, '2 endpoints');
+		const together = two.probe.textsPerSecond;
+		assert.ok(together > 1.7 * rate, `two endpoints: ${together.toFixed(1)}/s vs one ${rate.toFixed(1)}/s`);
+		assert.ok(Math.abs(together - two.probe.endpoints.reduce((sum, endpoint) => sum + endpoint.textsPerSecond, 0)) < 1e-6, 'the estimate is the endpoints\' rates added');
+	});
+});
