@@ -122,4 +122,37 @@ describe('qwen3-migrate download', () => {
 			await hub.close();
 		}
 	});
+
+	it('Ctrl+C during the download of a migrate stops it at once: exit 130 within seconds, the .part kept for the next run', {timeout: 60_000}, async () => {
+		const {root, hub, cache} = await hubWorkspace({stall: {file: 'config.json', bytes: 10}});
+		try {
+			const child = spawn(process.execPath, [cliPath, 'migrate', '--workspace', root, '--no-ui', '--yes'], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
+			let output = '';
+			const collect = (chunk: Buffer) => {
+				output += chunk.toString();
+			};
+
+			child.stdout.on('data', collect);
+			child.stderr.on('data', collect);
+			const exited = new Promise<{code: number | null; at: number}>(resolve => {
+				child.on('close', code => resolve({code, at: Date.now()}));
+			});
+			const part = path.join(cache, 'config.json.part');
+			const deadline = Date.now() + 30_000;
+			while (!(existsSync(part) && readFileSync(part).length === 10) && Date.now() < deadline) {
+				await new Promise(resolve => setTimeout(resolve, 50));
+			}
+
+			assert.ok(existsSync(part), `the transfer never started: ${output}`);
+			const sentAt = Date.now();
+			child.kill('SIGINT');
+			const {code, at} = await exited;
+			assert.equal(code, 130, output);
+			assert.ok(at - sentAt < 5000, `took ${at - sentAt} ms to stop`);
+			assert.match(output, /Migration stopped at 0\/0; everything committed is kept/);
+			assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
+		} finally {
+			await hub.close();
+		}
+	});
 });

@@ -19,6 +19,8 @@ export type HubFaults = {
 	short?: {file: string; bytes: number};
 	/** The CDN holds a stale copy of this file: GET answers `bytes` bytes with a matching Content-Length (HEAD at resolve still announces the real size). */
 	stale?: {file: string; bytes: number};
+	/** This file's GET sends `bytes` body bytes and then nothing more, holding the connection open (a stalled transfer). */
+	stall?: {file: string; bytes: number};
 	/** The server ignores Range headers and always sends the whole file (200). */
 	ignoreRange?: boolean;
 	/** This file's GET body has one byte changed (same length): only the sha256 tells. */
@@ -73,6 +75,11 @@ function serveFile(body: Buffer, file: string, request: IncomingMessage, respons
 	}
 
 	response.writeHead(range ? 206 : 200, {...rangeHeaders, 'content-length': slice.length, 'accept-ranges': 'bytes'});
+	if (faults.stall?.file === file) {
+		response.write(slice.subarray(0, faults.stall.bytes));
+		return;
+	}
+
 	if (faults.dropOnce?.file === file && !drop.used) {
 		drop.used = true;
 		response.write(slice.subarray(0, faults.dropOnce.bytes), () => {

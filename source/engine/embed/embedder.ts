@@ -30,6 +30,8 @@ export type EmbedderOptions = {
 	fetch?: FetchMode;
 	/** A hub model's missing files are downloaded before the load; this hears the progress. */
 	onDownload?: (progress: DownloadProgress) => void;
+	/** Stops a download in progress (the `.part` file stays, and the next load resumes it). */
+	signal?: AbortSignal;
 };
 
 export type LoadedModel = {modelType: string; inputNames: string[]; outputNames: string[]};
@@ -47,7 +49,7 @@ const lastTokenModelTypes = new Set(['qwen2', 'qwen3', 'mistral', 'llama', 'gemm
 /** A hub model's missing files, fetched resumably and size-checked, so transformers.js reads only the cache. */
 async function downloadIfNeeded(source: ModelSource, dtype: string, options: EmbedderOptions): Promise<void> {
 	if (source.kind === 'hub' && hubDownloadNeeded(source, dtype)) {
-		await downloadModelFiles(source, dtype, {onProgress: options.onDownload});
+		await downloadModelFiles(source, dtype, {onProgress: options.onDownload, signal: options.signal});
 	}
 }
 

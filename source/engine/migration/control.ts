@@ -13,6 +13,7 @@ export class RunControl {
 	retryRequested = false;
 	/** Padded tokens per model call (rows × longest text); halved with the batch on out of memory. */
 	tokenBudget = 2048;
+	private readonly stopController = new AbortController();
 
 	constructor(
 		private size: number,
@@ -61,9 +62,15 @@ export class RunControl {
 		}
 	}
 
+	/** Aborted with the run: stops work that has no batch boundary (a model download). */
+	get stopSignal(): AbortSignal {
+		return this.stopController.signal;
+	}
+
 	/** Finish the batch in flight, checkpoint, stop. */
 	abort(): void {
 		this.aborting = true;
+		this.stopController.abort();
 		this.resume();
 	}
 

@@ -128,7 +128,17 @@ export class Migration {
 				this.log('WARNING', dimensionWarning);
 			}
 
-			embedder = await this.loadTargetModel(workspace);
+			try {
+				embedder = await this.loadTargetModel(workspace);
+			} catch (error) {
+				// Stopped during the model download: nothing was migrated, the `.part` files resume.
+				if (this.control.aborting) {
+					return {status: 'aborted', runId: previous?.run_id ?? '', done: previous?.target_done ?? 0, total: previous?.target_total ?? 0, logFile: this.logger.file};
+				}
+
+				throw error;
+			}
+
 			return await this.runWithWriters(workspace, db, embedder, previous, strategy);
 		} catch (error) {
 			this.log('ERROR', logText.runFailed(errorMessage(error)));
@@ -252,6 +262,7 @@ export class Migration {
 				cpuOnlyMode: memory.cpu_only_mode,
 				threads: migration.intra_op_threads ?? undefined,
 				onDownload: progress => this.events.emit('model:download:progress', progress),
+				signal: this.control.stopSignal,
 			});
 		} catch (error) {
 			this.log('ERROR', logText.modelLoadFailed(errorMessage(error)));
