@@ -12,10 +12,11 @@ export class MigrationLogger {
 	private descriptor: number | undefined;
 	private readonly listeners = new Set<LogListener>();
 
-	/** Opens a new log file in `logsDir`, named by the clock's current time. */
+	/** Opens a new log file in `logsDir`, named by the clock's current time; `beforeWrite` is the ENOSPC fault seam. */
 	constructor(
 		logsDir: string,
 		private readonly clock: Clock = () => new Date(),
+		private readonly beforeWrite: () => void = () => undefined,
 	) {
 		mkdirSync(logsDir, {recursive: true});
 		this.file = path.join(logsDir, `qwen3_migration_${formatFileStamp(this.clock())}.log`);
@@ -30,6 +31,7 @@ export class MigrationLogger {
 	log(level: LogLevel, message: string): LogEntry {
 		const entry: LogEntry = {time: formatLogTime(this.clock()), level, message};
 		if (this.descriptor !== undefined) {
+			this.beforeWrite();
 			writeSync(this.descriptor, `${formatLogLine(entry)}\n`);
 		}
 

@@ -125,6 +125,8 @@ export type BackupOptions = {
 	now?: Date;
 	/** Older backup sets to keep beside the new one (default 2); older ones are deleted. */
 	keepOlder?: number;
+	/** Called before each backup is written (the ENOSPC fault seam). */
+	beforeWrite?: () => void;
 };
 
 /** Counts that the database backup must reproduce. */
@@ -134,7 +136,7 @@ function rowCounts(db: Database.Database): {messages: number; embeddings: number
 }
 
 export async function makeBackups(db: Database.Database, paths: WorkspacePaths, options: BackupOptions = {}): Promise<BackupResult> {
-	const {now = new Date(), keepOlder = defaultKeptBackupSets} = options;
+	const {now = new Date(), keepOlder = defaultKeptBackupSets, beforeWrite = () => undefined} = options;
 	const backups = [paths.settingsBackup, paths.databaseBackup, paths.indicesBackup];
 	const relative = (file: string) => path.relative(paths.root, file);
 	const manifest = readBackupRegistry(paths);
@@ -165,12 +167,14 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 	writeBackupRegistry(paths, manifest);
 	// A symlinked settings.json is backed up as its content, never as a second link to the live file.
 	rmSync(paths.settingsBackup, {force: true});
+	beforeWrite();
 	copyFileSync(paths.settings, paths.settingsBackup);
 	if (sha256File(paths.settings) !== sha256File(paths.settingsBackup)) {
 		throw new AppError('internal', `${paths.settingsBackup}: copy differs from settings.json`, {hint: 'check the disk; nothing was changed'});
 	}
 
 	const before = rowCounts(db);
+	beforeWrite();
 	const check = await backupDatabaseFile(paths.database, paths.databaseBackup);
 	if (check.quickCheck !== 'ok' || check.messages < before.messages || check.embeddings < before.embeddings) {
 		throw new AppError('internal', `${paths.databaseBackup}: backup failed verification (quick_check ${check.quickCheck})`, {
@@ -180,6 +184,7 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 
 	await rm(paths.indicesBackup, {recursive: true, force: true});
 	if (existsSync(paths.indices)) {
+		beforeWrite();
 		await cp(paths.indices, paths.indicesBackup, {recursive: true, dereference: true});
 		if (!treesEqual(await hashTreeAsync(paths.indices), await hashTreeAsync(paths.indicesBackup))) {
 			throw new AppError('internal', `${paths.indicesBackup}: copy differs from ${paths.indices}`, {hint: 'check the disk; nothing was changed'});

@@ -11,6 +11,10 @@
  *   busy@commit=2       the 2nd commit fails once with "database is locked"
  *   enospc@commit=2     the 2nd commit fails with SQLite's "database or disk is full" (SQLITE_FULL)
  *   enospc@index=1      writing the 1st channel's FAISS files fails with ENOSPC (index worker)
+ *   enospc@backup=2     the 2nd backup write (1 settings.json, 2 memory.db, 3 indices/) and later fail with ENOSPC
+ *   enospc@log=8        the 8th line written to the run log and every later one fail with ENOSPC
+ *
+ * An enospc rule stays in force once it fires: a full disk stays full until the user frees space.
  */
 import {UsageError} from '../errors.js';
 import type {Device} from '../types.js';
@@ -23,7 +27,9 @@ type Rule =
 	| {kind: 'slow'; call: number; ms: number}
 	| {kind: 'busy-commit'; commit: number}
 	| {kind: 'enospc-commit'; commit: number}
-	| {kind: 'enospc-index'; channel: number};
+	| {kind: 'enospc-index'; channel: number}
+	| {kind: 'enospc-backup'; write: number}
+	| {kind: 'enospc-log'; line: number};
 
 export const faultsEnvironmentVariable = 'QWEN3_MIGRATE_FAULTS';
 
@@ -60,14 +66,31 @@ function parseRule(text: string): Rule {
 		return {kind: 'busy-commit', commit: Number(match[1])};
 	}
 
-	match = /^enospc@(commit|index)=(\d+)$/.exec(text);
+	match = /^enospc@(commit|index|backup|log)=(\d+)$/.exec(text);
 	if (match) {
-		return match[1] === 'commit' ? {kind: 'enospc-commit', commit: Number(match[2])} : {kind: 'enospc-index', channel: Number(match[2])};
+		const count = Number(match[2]);
+		switch (match[1]) {
+			case 'commit': {
+				return {kind: 'enospc-commit', commit: count};
+			}
+
+			case 'index': {
+				return {kind: 'enospc-index', channel: count};
+			}
+
+			case 'backup': {
+				return {kind: 'enospc-backup', write: count};
+			}
+
+			default: {
+				return {kind: 'enospc-log', line: count};
+			}
+		}
 	}
 
 	throw new UsageError(
 		`${faultsEnvironmentVariable}: unknown rule "${text}"`,
-		'rules: oom@size>N, oom@batch>N, oom@device=cuda, fail@message=ID, slow@batch=N:MS, busy@commit=N, enospc@commit=N, enospc@index=N (comma-separated)',
+		'rules: oom@size>N, oom@batch>N, oom@device=cuda, fail@message=ID, slow@batch=N:MS, busy@commit=N, enospc@commit=N, enospc@index=N, enospc@backup=N, enospc@log=N (comma-separated)',
 	);
 }
 
@@ -142,7 +165,9 @@ export class FaultInjector {
 
 				case 'busy-commit':
 				case 'enospc-commit':
-				case 'enospc-index': {
+				case 'enospc-index':
+				case 'enospc-backup':
+				case 'enospc-log': {
 					break;
 				}
 			}
@@ -172,10 +197,38 @@ export class FaultInjector {
 		this.indexWrites++;
 		for (const rule of this.rules) {
 			if (rule.kind === 'enospc-index' && this.indexWrites >= rule.channel) {
-				throw injectedError(`ENOSPC: no space left on device, write (injected by ${faultsEnvironmentVariable})`, 'ENOSPC');
+				throw injectedNoSpace();
 			}
 		}
 	}
+
+	private backupWrites = 0;
+
+	/** Called before each of the backups (settings.json, memory.db, indices/) is written. */
+	beforeBackupWrite(): void {
+		this.backupWrites++;
+		for (const rule of this.rules) {
+			if (rule.kind === 'enospc-backup' && this.backupWrites >= rule.write) {
+				throw injectedNoSpace();
+			}
+		}
+	}
+
+	private logLines = 0;
+
+	/** Called before each line is appended to the run log. */
+	beforeLogWrite(): void {
+		this.logLines++;
+		for (const rule of this.rules) {
+			if (rule.kind === 'enospc-log' && this.logLines >= rule.line) {
+				throw injectedNoSpace();
+			}
+		}
+	}
+}
+
+function injectedNoSpace(): Error {
+	return injectedError(`ENOSPC: no space left on device, write (injected by ${faultsEnvironmentVariable})`, 'ENOSPC');
 }
 
 function injectedError(message: string, code: string): Error {

@@ -68,6 +68,7 @@ export class Migration {
 	readonly control: RunControl;
 	private logger: MigrationLogger | undefined;
 	private phase: Phase = 'preflight';
+	private faults: FaultInjector | undefined;
 
 	constructor(private readonly options: MigrateOptions) {
 		this.control = new RunControl(options.batchSize ?? 32, this.events);
@@ -95,6 +96,7 @@ export class Migration {
 	async run(): Promise<MigrationOutcome> {
 		const {workspace} = this.options;
 		const {memory, paths} = workspace;
+		const faults = (this.faults ??= this.options.faults ?? FaultInjector.fromEnvironment(this.options.env));
 		const strategy = this.options.strategy ?? memory.migration.strategy;
 		if (this.options.profile && !qwen3Profiles.includes(this.options.profile)) {
 			throw new UsageError(`--profile ${this.options.profile}: expected one of ${qwen3Profiles.join(', ')}`, 'the bot needs a Qwen3 profile after the migration');
@@ -117,7 +119,7 @@ export class Migration {
 				return noop;
 			}
 
-			this.logger = new MigrationLogger(paths.logs);
+			this.logger = new MigrationLogger(paths.logs, undefined, () => faults.beforeLogWrite());
 			this.logger.onEntry(entry => this.events.emit('log:line', entry));
 			if (lock.tookOverStaleLock) {
 				const {pid} = lock.tookOverStaleLock;
@@ -176,7 +178,7 @@ export class Migration {
 			target,
 			events: this.events,
 			log: (level, message) => this.log(level, message),
-			faults: this.options.faults ?? FaultInjector.fromEnvironment(this.options.env),
+			faults: this.faults!,
 			control: this.control,
 			embedder,
 			writer,

@@ -79,7 +79,7 @@ function openRunRecord(context: RunContext, input: BackupInput): void {
 
 async function backUp(context: RunContext, keepBackups: number | undefined): Promise<void> {
 	const {db, paths} = context;
-	const backup = await makeBackups(db, paths, {keepOlder: keepBackups});
+	const backup = await makeBackups(db, paths, {keepOlder: keepBackups, beforeWrite: () => context.faults.beforeBackupWrite()});
 	recordVerifiedBackup(db, context.runId, backup.settingsSha256);
 	for (const moved of backup.movedAside) {
 		context.log('WARNING', logText.backupMovedAside(moved));
