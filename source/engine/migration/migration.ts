@@ -24,6 +24,7 @@ import {BackgroundCheckpointer} from './checkpointer.js';
 import {CommitWriter} from './commit-writer.js';
 import {reuseCapacity} from './embed-loop.js';
 import {MigrationEvents} from './events.js';
+import {diskFullFrom} from './disk-full.js';
 import {FaultInjector} from './faults.js';
 import {acquireMigrationLock} from './lock.js';
 import {assertWorkspaceWritable} from './writability.js';
@@ -69,6 +70,8 @@ export class Migration {
 	private logger: MigrationLogger | undefined;
 	private phase: Phase = 'preflight';
 	private faults: FaultInjector | undefined;
+	/** Set when the run log could not be written: the run stops at its next safe point and ends with this error. */
+	private logFailure: AppError | undefined;
 
 	constructor(private readonly options: MigrateOptions) {
 		this.control = new RunControl(options.batchSize ?? 32, this.events);
@@ -121,6 +124,7 @@ export class Migration {
 
 			this.logger = new MigrationLogger(paths.logs, undefined, () => faults.beforeLogWrite());
 			this.logger.onEntry(entry => this.events.emit('log:line', entry));
+			this.stopWhenTheLogFails(this.logger, paths.logs);
 			if (lock.tookOverStaleLock) {
 				const {pid} = lock.tookOverStaleLock;
 				this.log('WARNING', lock.staleHolderPidReused ? logText.staleLockPidReused(pid) : logText.staleLockCleared(pid));
@@ -131,7 +135,12 @@ export class Migration {
 			}
 
 			embedder = await this.loadTargetModel(workspace);
-			return await this.runWithWriters(workspace, db, embedder, previous, strategy);
+			const outcome = await this.runWithWriters(workspace, db, embedder, previous, strategy);
+			if (this.logFailure) {
+				throw this.logFailure;
+			}
+
+			return outcome;
 		} catch (error) {
 			this.log('ERROR', logText.runFailed(errorMessage(error)));
 			this.events.emit('run:error', {error: error instanceof Error ? error : new Error(errorMessage(error)), phase: this.phase});
@@ -142,6 +151,24 @@ export class Migration {
 			lock.release();
 			this.logger?.close();
 		}
+	}
+
+	/**
+	 * A run must not go on without its log (the guide's grep-based analysis and the support bundle
+	 * read it), nor crash mid-commit because of it: a failed log write asks for the same stop as the
+	 * abort key (batch in flight committed, checkpoint kept, no cut-over), and the run then ends with
+	 * the disk-full error. Resuming once space is freed opens a new log.
+	 */
+	private stopWhenTheLogFails(logger: MigrationLogger, logsDirectory: string): void {
+		logger.onWriteFailure(error => {
+			this.logFailure =
+				diskFullFrom(error, logsDirectory) ??
+				new AppError('internal', `cannot write the run log ${logger.file}: ${errorMessage(error)}`, {
+					hint: `check ${logsDirectory} (permissions, disk), then run \`qwen3-migrate migrate\` again: it resumes from the last commit`,
+					cause: error,
+				});
+			this.control.abort();
+		});
 	}
 
 	/** The phases, with the commit worker and WAL checkpointer running beside them. */
