@@ -27,9 +27,10 @@ type Rule =
 	| {kind: 'slow'; call: number; ms: number}
 	| {kind: 'busy-commit'; commit: number}
 	| {kind: 'enospc-commit'; commit: number}
-	| {kind: 'enospc-index'; channel: number}
-	| {kind: 'enospc-backup'; write: number}
-	| {kind: 'enospc-log'; line: number};
+	| {kind: 'enospc-write'; writer: FileWriter; from: number};
+
+/** Writers (besides SQLite's commits) whose Nth write a full disk can be injected into. */
+type FileWriter = 'index' | 'backup' | 'log';
 
 export const faultsEnvironmentVariable = 'QWEN3_MIGRATE_FAULTS';
 
@@ -69,23 +70,7 @@ function parseRule(text: string): Rule {
 	match = /^enospc@(commit|index|backup|log)=(\d+)$/.exec(text);
 	if (match) {
 		const count = Number(match[2]);
-		switch (match[1]) {
-			case 'commit': {
-				return {kind: 'enospc-commit', commit: count};
-			}
-
-			case 'index': {
-				return {kind: 'enospc-index', channel: count};
-			}
-
-			case 'backup': {
-				return {kind: 'enospc-backup', write: count};
-			}
-
-			default: {
-				return {kind: 'enospc-log', line: count};
-			}
-		}
+		return match[1] === 'commit' ? {kind: 'enospc-commit', commit: count} : {kind: 'enospc-write', writer: match[1] as FileWriter, from: count};
 	}
 
 	throw new UsageError(
@@ -165,9 +150,7 @@ export class FaultInjector {
 
 				case 'busy-commit':
 				case 'enospc-commit':
-				case 'enospc-index':
-				case 'enospc-backup':
-				case 'enospc-log': {
+				case 'enospc-write': {
 					break;
 				}
 			}
@@ -190,45 +173,29 @@ export class FaultInjector {
 		}
 	}
 
-	private indexWrites = 0;
+	private readonly writes: Record<FileWriter, number> = {index: 0, backup: 0, log: 0};
 
 	/** Called (in the index worker) before each channel's FAISS files are written. */
 	beforeIndexWrite(): void {
-		this.indexWrites++;
-		for (const rule of this.rules) {
-			if (rule.kind === 'enospc-index' && this.indexWrites >= rule.channel) {
-				throw injectedNoSpace();
-			}
-		}
+		this.failWhenDiskFull('index');
 	}
-
-	private backupWrites = 0;
 
 	/** Called before each of the backups (settings.json, memory.db, indices/) is written. */
 	beforeBackupWrite(): void {
-		this.backupWrites++;
-		for (const rule of this.rules) {
-			if (rule.kind === 'enospc-backup' && this.backupWrites >= rule.write) {
-				throw injectedNoSpace();
-			}
-		}
+		this.failWhenDiskFull('backup');
 	}
-
-	private logLines = 0;
 
 	/** Called before each line is appended to the run log. */
 	beforeLogWrite(): void {
-		this.logLines++;
-		for (const rule of this.rules) {
-			if (rule.kind === 'enospc-log' && this.logLines >= rule.line) {
-				throw injectedNoSpace();
-			}
+		this.failWhenDiskFull('log');
+	}
+
+	private failWhenDiskFull(writer: FileWriter): void {
+		const count = ++this.writes[writer];
+		if (this.rules.some(rule => rule.kind === 'enospc-write' && rule.writer === writer && count >= rule.from)) {
+			throw injectedError(`ENOSPC: no space left on device, write (injected by ${faultsEnvironmentVariable})`, 'ENOSPC');
 		}
 	}
-}
-
-function injectedNoSpace(): Error {
-	return injectedError(`ENOSPC: no space left on device, write (injected by ${faultsEnvironmentVariable})`, 'ENOSPC');
 }
 
 function injectedError(message: string, code: string): Error {
