@@ -3,7 +3,7 @@ import {describe, it} from 'node:test';
 import {formatCounts, runFaultMatrix, shortMatrixPhases, shortMatrixWriters} from './matrix.js';
 
 describe('fault matrix (short; `node .build/test/faults/matrix.js --long` for the full one)', () => {
-	it('kill -9 in each phase and a full disk in each writer (SQLite, FAISS, backup, log) with a bot writing, then a rerun: nothing lost, no duplicates, indexes load, rollback byte-exact', async () => {
+	it('kill -9 in each phase and a full disk in the backup and log writers, with a bot writing, then a rerun: nothing lost, no duplicates, indexes load, rollback byte-exact', async () => {
 		const counts = await runFaultMatrix();
 		console.log(formatCounts(counts));
 		assert.equal(counts.trials, shortMatrixPhases.length + shortMatrixWriters.length);
