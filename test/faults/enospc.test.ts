@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import Database from 'better-sqlite3';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
 import {DiskFullError} from '../../source/engine/errors.js';
 import {FaultInjector} from '../../source/engine/migration/faults.js';
 import {Migration} from '../../source/engine/migration/migration.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../helpers/workspace.js';
-import {openWorkspace} from '../../source/engine/workspace.js';
+import {openWorkspace, type WorkspacePaths} from '../../source/engine/workspace.js';
+import {sha256File} from '../../source/engine/migration/backup.js';
+import {checkIndexesWithPython} from '../helpers/python.js';
 
 const oldModel = 'sentence-transformers/paraphrase-multilingual-mpnet-base-v2';
 
@@ -24,6 +28,19 @@ function assertInvariants(databaseFile: string, oldVectors: number): void {
 	assert.equal(new Set(rows.map(row => row.message_id)).size, rows.length, 'no duplicate new rows');
 	assert.deepEqual(new Set(rows.map(row => row.message_id)), new Set(targetMessageIds(databaseFile)), 'every target message migrated');
 	assert.equal(oldVectorCount(databaseFile), oldVectors, 'old vectors kept');
+}
+
+/** The bot's reader (python3: faiss.read_index + pickle.load) loads every index, and together they hold every target message once. */
+function assertIndexesLoad(paths: WorkspacePaths): void {
+	const channels = checkIndexesWithPython(paths.indices);
+	assert.ok(channels.length > 0, 'indexes written');
+	for (const channel of channels) {
+		assert.deepEqual(channel.problems, [], `index ${channel.channel}`);
+	}
+
+	const ids = channels.flatMap(channel => channel.all_ids);
+	assert.equal(new Set(ids).size, ids.length, 'no message in two positions');
+	assert.deepEqual(new Set(ids), new Set(targetMessageIds(paths.database)), 'every target message is in its channel index');
 }
 
 async function expectDiskFull(run: Promise<unknown>): Promise<void> {
@@ -47,6 +64,7 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 		assert.equal(resumed.status, 'done');
 		assert.equal(resumed.status === 'done' && resumed.failed, 0, 'no message written off as failed because of the disk');
 		assertInvariants(paths.database, oldVectors);
+		assertIndexesLoad(paths);
 	});
 
 	it('FAISS index write (enospc@index, in the index worker)', {timeout: 240_000}, async () => {
@@ -62,5 +80,42 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 		const resumed = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
 		assert.equal(resumed.status, 'done');
 		assertInvariants(paths.database, oldVectors);
+		assertIndexesLoad(paths);
+	});
+
+	it('backup writer (enospc@backup=2: the database snapshot): partial backups removed, settings untouched, the resume completes', {timeout: 240_000}, async () => {
+		const paths = await demoWorkspace();
+		const oldVectors = oldVectorCount(paths.database);
+		const settingsBefore = sha256File(paths.settings);
+		await expectDiskFull(new Migration({workspace: openWorkspace(paths.root), env: {}, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: 'enospc@backup=2'})}).run());
+		assert.equal(sha256File(paths.settings), settingsBefore, 'settings.json untouched');
+		assert.equal(targetRows(paths.database).length, 0, 'nothing embedded before the backups exist');
+		const memoryDir = path.dirname(paths.database);
+		const leftovers = [...readdirSync(paths.root), ...readdirSync(memoryDir)].filter(name => name.includes('.backup'));
+		assert.deepEqual(leftovers, [], 'a half-written backup set is removed (it would be moved aside and kept forever, on a full disk)');
+		const resumed = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
+		assert.equal(resumed.status, 'done');
+		assert.ok(existsSync(paths.databaseBackup) && existsSync(paths.settingsBackup) && existsSync(paths.indicesBackup), 'the resume made the backups');
+		assert.deepEqual([...readdirSync(memoryDir)].filter(name => /\.backup\.\d/.test(name)), [], 'no stale generation moved aside');
+		assertInvariants(paths.database, oldVectors);
+		assertIndexesLoad(paths);
+	});
+
+	it('log writer (enospc@log): the run stops cleanly at its next safe point, exit 1, the resume completes', {timeout: 240_000}, async () => {
+		const paths = await demoWorkspace();
+		const oldVectors = oldVectorCount(paths.database);
+		const settingsBefore = sha256File(paths.settings);
+		// The 8th line is written in the embed phase (after the start, dimension, total, strategy, backup lines).
+		await expectDiskFull(
+			new Migration({workspace: openWorkspace(paths.root), env: {}, batchSize: 16, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: 'enospc@log=8'})}).run(),
+		);
+		assert.equal(sha256File(paths.settings), settingsBefore, 'no cut-over after the log failed');
+		const logs = readdirSync(paths.logs);
+		assert.equal(logs.length, 1);
+		assert.equal(readFileSync(path.join(paths.logs, logs[0]!), 'utf8').trim().split('\n').length, 7, 'lines before the failed write are kept; none after it');
+		const resumed = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
+		assert.equal(resumed.status, 'done');
+		assertInvariants(paths.database, oldVectors);
+		assertIndexesLoad(paths);
 	});
 });

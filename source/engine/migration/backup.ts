@@ -125,6 +125,8 @@ export type BackupOptions = {
 	now?: Date;
 	/** Older backup sets to keep beside the new one (default 2); older ones are deleted. */
 	keepOlder?: number;
+	/** Called before each backup is written (the ENOSPC fault seam). */
+	beforeWrite?: () => void;
 };
 
 /** Counts that the database backup must reproduce. */
@@ -133,8 +135,39 @@ function rowCounts(db: Database.Database): {messages: number; embeddings: number
 	return {messages: count('messages'), embeddings: count('embeddings')};
 }
 
+/** Writes and verifies the three backups; returns the row counts the database backup holds at least. */
+async function writeBackups(db: Database.Database, paths: WorkspacePaths, beforeWrite: () => void): Promise<{messages: number; embeddings: number}> {
+	// A symlinked settings.json is backed up as its content, never as a second link to the live file.
+	rmSync(paths.settingsBackup, {force: true});
+	beforeWrite();
+	copyFileSync(paths.settings, paths.settingsBackup);
+	if (sha256File(paths.settings) !== sha256File(paths.settingsBackup)) {
+		throw new AppError('internal', `${paths.settingsBackup}: copy differs from settings.json`, {hint: 'check the disk; nothing was changed'});
+	}
+
+	const before = rowCounts(db);
+	beforeWrite();
+	const check = await backupDatabaseFile(paths.database, paths.databaseBackup);
+	if (check.quickCheck !== 'ok' || check.messages < before.messages || check.embeddings < before.embeddings) {
+		throw new AppError('internal', `${paths.databaseBackup}: backup failed verification (quick_check ${check.quickCheck})`, {
+			hint: 'check free disk space and run `migrate` again; nothing was changed',
+		});
+	}
+
+	await rm(paths.indicesBackup, {recursive: true, force: true});
+	if (existsSync(paths.indices)) {
+		beforeWrite();
+		await cp(paths.indices, paths.indicesBackup, {recursive: true, dereference: true});
+		if (!treesEqual(await hashTreeAsync(paths.indices), await hashTreeAsync(paths.indicesBackup))) {
+			throw new AppError('internal', `${paths.indicesBackup}: copy differs from ${paths.indices}`, {hint: 'check the disk; nothing was changed'});
+		}
+	}
+
+	return before;
+}
+
 export async function makeBackups(db: Database.Database, paths: WorkspacePaths, options: BackupOptions = {}): Promise<BackupResult> {
-	const {now = new Date(), keepOlder = defaultKeptBackupSets} = options;
+	const {now = new Date(), keepOlder = defaultKeptBackupSets, beforeWrite = () => undefined} = options;
 	const backups = [paths.settingsBackup, paths.databaseBackup, paths.indicesBackup];
 	const relative = (file: string) => path.relative(paths.root, file);
 	const manifest = readBackupRegistry(paths);
@@ -163,27 +196,17 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 
 	manifest.ours = manifest.ours.filter(generation => existsSync(path.join(paths.root, generation)));
 	writeBackupRegistry(paths, manifest);
-	// A symlinked settings.json is backed up as its content, never as a second link to the live file.
-	rmSync(paths.settingsBackup, {force: true});
-	copyFileSync(paths.settings, paths.settingsBackup);
-	if (sha256File(paths.settings) !== sha256File(paths.settingsBackup)) {
-		throw new AppError('internal', `${paths.settingsBackup}: copy differs from settings.json`, {hint: 'check the disk; nothing was changed'});
-	}
-
-	const before = rowCounts(db);
-	const check = await backupDatabaseFile(paths.database, paths.databaseBackup);
-	if (check.quickCheck !== 'ok' || check.messages < before.messages || check.embeddings < before.embeddings) {
-		throw new AppError('internal', `${paths.databaseBackup}: backup failed verification (quick_check ${check.quickCheck})`, {
-			hint: 'check free disk space and run `migrate` again; nothing was changed',
-		});
-	}
-
-	await rm(paths.indicesBackup, {recursive: true, force: true});
-	if (existsSync(paths.indices)) {
-		await cp(paths.indices, paths.indicesBackup, {recursive: true, dereference: true});
-		if (!treesEqual(await hashTreeAsync(paths.indices), await hashTreeAsync(paths.indicesBackup))) {
-			throw new AppError('internal', `${paths.indicesBackup}: copy differs from ${paths.indices}`, {hint: 'check the disk; nothing was changed'});
+	let rowCountsAtBackup: {messages: number; embeddings: number};
+	try {
+		rowCountsAtBackup = await writeBackups(db, paths, beforeWrite);
+	} catch (error) {
+		// A half-written set (a full disk, say) is removed: the next run would move it aside as a
+		// foreign backup and keep it forever, on a disk that is already short of space.
+		for (const file of backups) {
+			await rm(file, {recursive: true, force: true});
 		}
+
+		throw error;
 	}
 
 	for (const file of backups) {
@@ -193,7 +216,7 @@ export async function makeBackups(db: Database.Database, paths: WorkspacePaths, 
 	}
 
 	writeBackupRegistry(paths, manifest);
-	return {settingsSha256: sha256File(paths.settingsBackup), ...before, movedAside, removed};
+	return {settingsSha256: sha256File(paths.settingsBackup), ...rowCountsAtBackup, movedAside, removed};
 }
 
 /** Whether the backups on disk are the ones this run made (checked on resume). */

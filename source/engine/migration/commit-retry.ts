@@ -8,15 +8,8 @@ import {AppError, errorMessage} from '../errors.js';
 import {logText} from '../log/messages.js';
 import {classifyBatchError} from './classify.js';
 import type {RunContext} from './context.js';
-import {diskFullFrom} from './disk-full.js';
+import {diskFullFrom, remainingWriteBytes} from './disk-full.js';
 import type {TargetRow} from './target-set.js';
-
-/** What the rest of the run writes to the database's volume: rows (twice: WAL, then the file) and indexes. */
-function remainingWriteBytes(context: RunContext): number {
-	const {done, total} = context.counters;
-	const vectorBytes = context.target.dimension * 4;
-	return Math.max(0, total - done) * (vectorBytes + 160) * 2 + total * vectorBytes * 1.05;
-}
 
 const maxBusyRetries = 30;
 

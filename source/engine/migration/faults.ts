@@ -11,6 +11,10 @@
  *   busy@commit=2       the 2nd commit fails once with "database is locked"
  *   enospc@commit=2     the 2nd commit fails with SQLite's "database or disk is full" (SQLITE_FULL)
  *   enospc@index=1      writing the 1st channel's FAISS files fails with ENOSPC (index worker)
+ *   enospc@backup=2     the 2nd backup write (1 settings.json, 2 memory.db, 3 indices/) and later fail with ENOSPC
+ *   enospc@log=8        the 8th line written to the run log and every later one fail with ENOSPC
+ *
+ * An enospc rule stays in force once it fires: a full disk stays full until the user frees space.
  */
 import {UsageError} from '../errors.js';
 import type {Device} from '../types.js';
@@ -23,7 +27,10 @@ type Rule =
 	| {kind: 'slow'; call: number; ms: number}
 	| {kind: 'busy-commit'; commit: number}
 	| {kind: 'enospc-commit'; commit: number}
-	| {kind: 'enospc-index'; channel: number};
+	| {kind: 'enospc-write'; writer: FileWriter; from: number};
+
+/** Writers (besides SQLite's commits) whose Nth write a full disk can be injected into. */
+type FileWriter = 'index' | 'backup' | 'log';
 
 export const faultsEnvironmentVariable = 'QWEN3_MIGRATE_FAULTS';
 
@@ -60,14 +67,15 @@ function parseRule(text: string): Rule {
 		return {kind: 'busy-commit', commit: Number(match[1])};
 	}
 
-	match = /^enospc@(commit|index)=(\d+)$/.exec(text);
+	match = /^enospc@(commit|index|backup|log)=(\d+)$/.exec(text);
 	if (match) {
-		return match[1] === 'commit' ? {kind: 'enospc-commit', commit: Number(match[2])} : {kind: 'enospc-index', channel: Number(match[2])};
+		const count = Number(match[2]);
+		return match[1] === 'commit' ? {kind: 'enospc-commit', commit: count} : {kind: 'enospc-write', writer: match[1] as FileWriter, from: count};
 	}
 
 	throw new UsageError(
 		`${faultsEnvironmentVariable}: unknown rule "${text}"`,
-		'rules: oom@size>N, oom@batch>N, oom@device=cuda, fail@message=ID, slow@batch=N:MS, busy@commit=N, enospc@commit=N, enospc@index=N (comma-separated)',
+		'rules: oom@size>N, oom@batch>N, oom@device=cuda, fail@message=ID, slow@batch=N:MS, busy@commit=N, enospc@commit=N, enospc@index=N, enospc@backup=N, enospc@log=N (comma-separated)',
 	);
 }
 
@@ -142,7 +150,7 @@ export class FaultInjector {
 
 				case 'busy-commit':
 				case 'enospc-commit':
-				case 'enospc-index': {
+				case 'enospc-write': {
 					break;
 				}
 			}
@@ -165,15 +173,27 @@ export class FaultInjector {
 		}
 	}
 
-	private indexWrites = 0;
+	private readonly writes: Record<FileWriter, number> = {index: 0, backup: 0, log: 0};
 
 	/** Called (in the index worker) before each channel's FAISS files are written. */
 	beforeIndexWrite(): void {
-		this.indexWrites++;
-		for (const rule of this.rules) {
-			if (rule.kind === 'enospc-index' && this.indexWrites >= rule.channel) {
-				throw injectedError(`ENOSPC: no space left on device, write (injected by ${faultsEnvironmentVariable})`, 'ENOSPC');
-			}
+		this.failWhenDiskFull('index');
+	}
+
+	/** Called before each of the backups (settings.json, memory.db, indices/) is written. */
+	beforeBackupWrite(): void {
+		this.failWhenDiskFull('backup');
+	}
+
+	/** Called before each line is appended to the run log. */
+	beforeLogWrite(): void {
+		this.failWhenDiskFull('log');
+	}
+
+	private failWhenDiskFull(writer: FileWriter): void {
+		const count = ++this.writes[writer];
+		if (this.rules.some(rule => rule.kind === 'enospc-write' && rule.writer === writer && count >= rule.from)) {
+			throw injectedError(`ENOSPC: no space left on device, write (injected by ${faultsEnvironmentVariable})`, 'ENOSPC');
 		}
 	}
 }

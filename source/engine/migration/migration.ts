@@ -24,6 +24,7 @@ import {BackgroundCheckpointer} from './checkpointer.js';
 import {CommitWriter} from './commit-writer.js';
 import {reuseCapacity} from './embed-loop.js';
 import {MigrationEvents} from './events.js';
+import {diskFullFrom} from './disk-full.js';
 import {FaultInjector} from './faults.js';
 import {acquireMigrationLock} from './lock.js';
 import {assertWorkspaceWritable} from './writability.js';
@@ -68,6 +69,9 @@ export class Migration {
 	readonly control: RunControl;
 	private logger: MigrationLogger | undefined;
 	private phase: Phase = 'preflight';
+	private faults: FaultInjector | undefined;
+	/** Set when the run log could not be written: the run stops at its next safe point and ends with this error. */
+	private logFailure: AppError | undefined;
 
 	constructor(private readonly options: MigrateOptions) {
 		this.control = new RunControl(options.batchSize ?? 32, this.events);
@@ -95,6 +99,7 @@ export class Migration {
 	async run(): Promise<MigrationOutcome> {
 		const {workspace} = this.options;
 		const {memory, paths} = workspace;
+		const faults = (this.faults ??= this.options.faults ?? FaultInjector.fromEnvironment(this.options.env));
 		const strategy = this.options.strategy ?? memory.migration.strategy;
 		if (this.options.profile && !qwen3Profiles.includes(this.options.profile)) {
 			throw new UsageError(`--profile ${this.options.profile}: expected one of ${qwen3Profiles.join(', ')}`, 'the bot needs a Qwen3 profile after the migration');
@@ -117,8 +122,9 @@ export class Migration {
 				return noop;
 			}
 
-			this.logger = new MigrationLogger(paths.logs);
+			this.logger = new MigrationLogger(paths.logs, undefined, () => faults.beforeLogWrite());
 			this.logger.onEntry(entry => this.events.emit('log:line', entry));
+			this.stopWhenTheLogFails(this.logger, paths.logs);
 			if (lock.tookOverStaleLock) {
 				const {pid} = lock.tookOverStaleLock;
 				this.log('WARNING', lock.staleHolderPidReused ? logText.staleLockPidReused(pid) : logText.staleLockCleared(pid));
@@ -131,6 +137,10 @@ export class Migration {
 			try {
 				embedder = await this.loadTargetModel(workspace);
 			} catch (error) {
+				if (this.logFailure) {
+					throw this.logFailure;
+				}
+
 				// Stopped during the model download: nothing was migrated, the `.part` files resume.
 				if (this.control.aborting) {
 					return {status: 'aborted', runId: previous?.run_id ?? '', done: previous?.target_done ?? 0, total: previous?.target_total ?? 0, logFile: this.logger.file};
@@ -139,7 +149,12 @@ export class Migration {
 				throw error;
 			}
 
-			return await this.runWithWriters(workspace, db, embedder, previous, strategy);
+			const outcome = await this.runWithWriters(workspace, db, embedder, previous, strategy);
+			if (this.logFailure) {
+				throw this.logFailure;
+			}
+
+			return outcome;
 		} catch (error) {
 			this.log('ERROR', logText.runFailed(errorMessage(error)));
 			this.events.emit('run:error', {error: error instanceof Error ? error : new Error(errorMessage(error)), phase: this.phase});
@@ -150,6 +165,24 @@ export class Migration {
 			lock.release();
 			this.logger?.close();
 		}
+	}
+
+	/**
+	 * A run must not go on without its log (the guide's grep-based analysis and the support bundle
+	 * read it), nor crash mid-commit because of it: a failed log write asks for the same stop as the
+	 * abort key (batch in flight committed, checkpoint kept, no cut-over), and the run then ends with
+	 * the disk-full error. Resuming once space is freed opens a new log.
+	 */
+	private stopWhenTheLogFails(logger: MigrationLogger, logsDirectory: string): void {
+		logger.onWriteFailure(error => {
+			this.logFailure =
+				diskFullFrom(error, logsDirectory) ??
+				new AppError('internal', `cannot write the run log ${logger.file}: ${errorMessage(error)}`, {
+					hint: `check ${logsDirectory} (permissions, disk), then run \`qwen3-migrate migrate\` again: it resumes from the last commit`,
+					cause: error,
+				});
+			this.control.abort();
+		});
 	}
 
 	/** The phases, with the commit worker and WAL checkpointer running beside them. */
@@ -186,7 +219,7 @@ export class Migration {
 			target,
 			events: this.events,
 			log: (level, message) => this.log(level, message),
-			faults: this.options.faults ?? FaultInjector.fromEnvironment(this.options.env),
+			faults: this.faults!,
 			control: this.control,
 			embedder,
 			writer,

@@ -19,6 +19,8 @@ export type RollbackJournal = {
 	fromBackup: boolean;
 	afterCutover: boolean;
 	startedAt: string;
+	/** Rows the database step removed, written in its transaction (absent until it ran). */
+	removedRows?: number;
 };
 
 export function rollbackJournalFile(paths: WorkspacePaths): string {

@@ -12,7 +12,7 @@ import {copyFileSync, cpSync, existsSync, rmSync} from 'node:fs';
 import Database from 'better-sqlite3';
 import {openMemoryDatabase} from '../db/connection.js';
 import {AppError} from '../errors.js';
-import {dropStateTables, latestRun} from '../run-store/index.js';
+import {dropStateTables, latestRun, stateTablesExist} from '../run-store/index.js';
 import {renameDurably} from '../util/atomic-write.js';
 import {swapDirectory, swapPlaces} from '../util/directory-swap.js';
 import {killPoint} from '../util/kill-points.js';
@@ -80,14 +80,23 @@ function copyTree(from: string, to: string): void {
 	}
 }
 
-/** Deletes this migration's new-model rows (those above the watermark) and its bookkeeping, in one transaction. */
-function removeNewRows(db: Database.Database, journal: RollbackJournal): number {
+/**
+ * Deletes this migration's new-model rows (those above the watermark) and its bookkeeping, in one
+ * transaction, and returns how many rows the whole rollback removed. The count goes into the
+ * journal inside that transaction: a rerun after a kill finds the bookkeeping tables gone exactly
+ * when the deletion committed, and then adds the journaled count to what it removes itself.
+ */
+function removeNewRows(db: Database.Database, paths: WorkspacePaths, journal: RollbackJournal): number {
+	const committedBefore = !stateTablesExist(db);
 	return db.transaction(() => {
-		const removed = db
+		const removedNow = db
 			.prepare('DELETE FROM embeddings WHERE id > ? AND model_version = ?')
 			.run(journal.embeddingWatermark, journal.targetModel).changes;
+		const removed = removedNow + (committedBefore ? (journal.removedRows ?? 0) : 0);
 		// Put AUTOINCREMENT's counter back too, unless the bot has added rows of its own since.
 		db.prepare("UPDATE sqlite_sequence SET seq = MAX(?, COALESCE((SELECT MAX(id) FROM embeddings), 0)) WHERE name = 'embeddings'").run(journal.embeddingWatermark);
+		writeRollbackJournal(paths, {...journal, removedRows: removed});
+		killPoint('rollback:rows-counted');
 		dropStateTables(db);
 		return removed;
 	})();
@@ -152,7 +161,7 @@ export async function rollbackMigration(paths: WorkspacePaths, options: {fromBac
 		} else {
 			const writable = openMemoryDatabase(paths.database);
 			try {
-				removedRows = removeNewRows(writable, journal);
+				removedRows = removeNewRows(writable, paths, journal);
 			} finally {
 				writable.close();
 			}

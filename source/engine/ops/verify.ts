@@ -45,6 +45,25 @@ function countAndExamples(db: Database.Database, fromWhere: string, example: str
 }
 
 /**
+ * Target messages without a vector of the active model, each as `<message_id> (channel <id>)`.
+ * After a finished migration to that model these are the messages the old bot stored after the
+ * switch (or ones that failed): few, and each is listed so the user can see what the rerun embeds.
+ * Before one, they can be the whole database: five examples then.
+ */
+function missingVectors(db: Database.Database, model: string): Finding {
+	const run = latestRun(db);
+	const afterSwitch = run?.status === 'done' && run.target_model === model;
+	const fromWhere = `FROM messages m LEFT JOIN channels c ON c.channel_id = m.channel_id WHERE ${enabled} AND NOT ${blank}
+		AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.message_id = m.message_id AND +e.model_version = ?)`;
+	const count = (db.prepare(`SELECT COUNT(*) AS n ${fromWhere}`).get(model) as {n: number}).n;
+	const examples = (db.prepare(`SELECT m.message_id || ' (channel ' || m.channel_id || ')' AS example ${fromWhere} ORDER BY m.rowid${afterSwitch ? '' : ` LIMIT ${exampleCount}`}`).all(model) as Array<{example: string}>).map(row => row.example);
+	const fix = afterSwitch
+		? 'stored by the old bot after the switch (or failed): restart the bot, then run `qwen3-migrate migrate` (it embeds them into the live indexes; --retry-failed for failed ones)'
+		: 'qwen3-migrate migrate (or --retry-failed) embeds them';
+	return {...finding('missing-vectors', `messages without a ${model} vector`, [], count, 'warn', fix), examples};
+}
+
+/**
  * Blobs of the wrong length, with NaN or infinite values, or of zero norm. Scanned in chunks of
  * rows with a turn of the event loop between them, so the dashboard stays live during a `v`.
  */
@@ -116,14 +135,7 @@ async function databaseFindings(db: Database.Database, model: string): Promise<F
 	const findings: Finding[] = [];
 	const orphans = countAndExamples(db, 'FROM embeddings e LEFT JOIN messages m ON m.message_id = e.message_id WHERE m.message_id IS NULL', 'e.message_id');
 	findings.push(finding('orphaned-vectors', 'orphaned vectors (no message)', orphans.rows, orphans.count, 'warn', 'harmless to the bot; delete them with SQL if you like'));
-	const missing = countAndExamples(
-		db,
-		`FROM messages m LEFT JOIN channels c ON c.channel_id = m.channel_id WHERE ${enabled} AND NOT ${blank}
-			AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.message_id = m.message_id AND +e.model_version = ?)`,
-		'm.message_id',
-		model,
-	);
-	findings.push(finding('missing-vectors', `messages without a ${model} vector`, missing.rows, missing.count, 'warn', 'qwen3-migrate migrate (or --retry-failed) embeds them'));
+	findings.push(missingVectors(db, model));
 	const duplicates = countAndExamples(db, 'FROM (SELECT message_id, model_version FROM embeddings GROUP BY message_id, model_version HAVING COUNT(*) > 1)', "message_id || ' (' || model_version || ')'");
 	findings.push(finding('duplicates', 'duplicate vectors per (message_id, model_version)', duplicates.rows, duplicates.count, 'warn', 'qwen3-migrate verify --fix keeps the newest of each'));
 	const dimensions = db.prepare('SELECT model_version AS model, dimension, COUNT(*) AS n FROM embeddings GROUP BY model_version, dimension ORDER BY model_version, n DESC').all() as Array<{model: string; dimension: number; n: number}>;

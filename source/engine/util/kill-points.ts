@@ -18,6 +18,7 @@ export const killPoints = [
 	'rollback:indices-retired',
 	'rollback:indices-swapped',
 	'rollback:settings-swapped',
+	'rollback:rows-counted',
 	'rollback:rows-removed',
 ] as const;
 

@@ -3,6 +3,7 @@
  * an online-backup snapshot of memory.db, the indices directory — verifies them and registers them
  * with the run. A strategy's sample vectors are written here, in one transaction with the record.
  */
+import {existsSync, statSync} from 'node:fs';
 import type Database from 'better-sqlite3';
 import {logText} from '../../log/messages.js';
 import {
@@ -17,7 +18,9 @@ import {
 } from '../../run-store/index.js';
 import {commitSample, type PreparedStrategy} from '../../strategies/prepare.js';
 import type {ProfileName, StrategyName} from '../../types.js';
-import {makeBackups} from '../backup.js';
+import type {WorkspacePaths} from '../../workspace.js';
+import {directorySize, makeBackups} from '../backup.js';
+import {diskFullFrom, remainingWriteBytes} from '../disk-full.js';
 import type {RunContext} from '../context.js';
 import type {PhaseStep} from './phase.js';
 
@@ -77,9 +80,22 @@ function openRunRecord(context: RunContext, input: BackupInput): void {
 	}
 }
 
+/** What a backup set takes: settings.json, the database (its WAL folded in) and the indexes. */
+function backupBytes(paths: WorkspacePaths): number {
+	const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+	return size(paths.settings) + size(paths.database) + size(`${paths.database}-wal`) + directorySize(paths.indices);
+}
+
 async function backUp(context: RunContext, keepBackups: number | undefined): Promise<void> {
 	const {db, paths} = context;
-	const backup = await makeBackups(db, paths, {keepOlder: keepBackups});
+	let backup: Awaited<ReturnType<typeof makeBackups>>;
+	try {
+		backup = await makeBackups(db, paths, {keepOlder: keepBackups, beforeWrite: () => context.faults.beforeBackupWrite()});
+	} catch (error) {
+		// The backups need about the database and the indexes again, on top of what the run writes after them.
+		throw diskFullFrom(error, paths.databaseBackup, backupBytes(paths) + remainingWriteBytes(context)) ?? error;
+	}
+
 	recordVerifiedBackup(db, context.runId, backup.settingsSha256);
 	for (const moved of backup.movedAside) {
 		context.log('WARNING', logText.backupMovedAside(moved));

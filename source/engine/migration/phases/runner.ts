@@ -57,6 +57,12 @@ function enter(context: RunContext, phase: Phase): void {
 }
 
 async function step<Input, Output>(context: RunContext, phase: PhaseStep<Input, Output>, input: Input): Promise<Output> {
+	// A stop asked for between phases (the abort key, a run log that cannot be written) is honoured
+	// before the next one starts, and in particular before the cut-over.
+	if (context.control.aborting && phaseIndex(phase.phase) > phaseIndex('backup')) {
+		throw new RunAborted();
+	}
+
 	enter(context, phase.phase);
 	const result = await phase.run(context, input);
 	if (result === aborted) {
