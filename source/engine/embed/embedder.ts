@@ -4,7 +4,7 @@
  */
 import {Worker} from 'node:worker_threads';
 import {ModelLoadError, errorMessage} from '../errors.js';
-import {describeModelSource, type ModelSource} from './model-source.js';
+import {describeModelSource, modelDirectory, type ModelSource} from './model-source.js';
 import {modelLoadFixes} from './model-files.js';
 import type {Device, FetchMode, LoadRequest, Pooling, RunRequest, WorkerResponse} from './protocol.js';
 import type {EncodedText, TextRule, TokenizedBatch} from './tokenize.js';
@@ -100,7 +100,7 @@ export class Embedder {
 	static async load(options: EmbedderOptions): Promise<Embedder> {
 		const {source, maxTokens = 512, textRule = 'bot'} = options;
 		const device = resolveDevice(options.device ?? 'auto', options.cpuOnlyMode);
-		const dtype = resolveDtype(options.dtype ?? 'auto', device);
+		const dtype = resolveDtype(options.dtype ?? 'auto', device, modelDirectory(source));
 		const worker = new ModelWorker();
 		const cancelTokenizer = new AbortController();
 		const tokenizerLoad = RemoteTokenizer.load(source, maxTokens, {textRule, signal: cancelTokenizer.signal});
@@ -165,7 +165,7 @@ export class Embedder {
 	/** Reloads the model on another device (e.g. CPU after GPU out-of-memory). */
 	async switchDevice(device: Device): Promise<void> {
 		const replacement = new ModelWorker();
-		const dtype = resolveDtype(this.options.dtype ?? 'auto', device);
+		const dtype = resolveDtype(this.options.dtype ?? 'auto', device, modelDirectory(this.source));
 		try {
 			await replacement.load(this.source, device, dtype, this.options);
 		} catch (error) {

@@ -3,12 +3,11 @@
  * or the hub. Every file the dtype needs is verified (graph, external data, config, tokenizer); a
  * model is never called "cached" or "available" unless all of them are there and whole.
  */
-import path from 'node:path';
 import {AppError, errorMessage} from '../errors.js';
 import {resolveDevice, resolveDtype} from '../embed/devices.js';
 import {runGoldenCheck} from '../embed/golden.js';
 import {describeInventoryProblems, inventoryComplete, inventoryModelDirectory, type ModelInventory} from '../embed/model-inventory.js';
-import {describeModelSource, type ModelSource} from '../embed/model-source.js';
+import {describeModelSource, modelDirectory, type ModelSource} from '../embed/model-source.js';
 import type {Device} from '../embed/protocol.js';
 import type {ReportItem} from './report.js';
 
@@ -24,14 +23,9 @@ async function hubReachable(endpoint: string, fetcher: typeof fetch, timeoutMs: 
 	}
 }
 
-/** The directory the weights are (or would be) in. */
-export function modelDirectory(source: ModelSource): string {
-	return source.kind === 'local' ? source.directory : path.join(source.cacheDir, source.repository);
-}
-
 /** Every file the dtype needs, checked on disk ('auto' resolves as the embedder resolves it). */
 export function modelInventory(source: ModelSource, dtype = 'auto', device: 'auto' | Device = 'auto'): ModelInventory {
-	return inventoryModelDirectory(modelDirectory(source), resolveDtype(dtype, resolveDevice(device)));
+	return inventoryModelDirectory(modelDirectory(source), resolveDtype(dtype, resolveDevice(device), modelDirectory(source)));
 }
 
 /** True only when every file the dtype needs is on disk and whole (plan's "can probe" test). */
