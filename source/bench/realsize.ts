@@ -25,8 +25,8 @@ const quick = process.argv.includes('--quick');
 const small = process.argv.includes('--small');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const architecture: Qwen3Architecture = quick ? {...qwen3EmbeddingArchitecture, layers: 4} : qwen3EmbeddingArchitecture;
-// Full size on 2 shared cores: about 60 tokens/s in fp32 and 300 in q8 (the CPU default, in which
-// the migrations run), so the corpora are sized for a run of 10-15 minutes there.
+// Full size on 2 shared cores: 40-80 tokens/s in fp32 and 170-330 in q8 (the CPU default, in which
+// the migrations run), so the corpora are sized for a run of 6-15 minutes there (5 min 40 s on 2026-12-03).
 const sizes = quick ? {sample: 16, uniform: 40, zipf: 60} : small ? {sample: 8, uniform: 24, zipf: 24} : {sample: 48, uniform: 240, zipf: 240};
 const dtypes = ['fp32', 'q8'] as const;
 const batchSize = 16;
