@@ -2,10 +2,11 @@
  * `npm run bench -- --only=realsize`: speed and memory on the full-size Qwen3 stand-in (the real
  * 0.6B architecture, random weights; generated once into the temp directory, ~3.5 GB, reused).
  * Each figure is one line that scripts can read. --quick runs a 4-layer model on tiny corpora
- * (a smoke test of the bench itself, not figures for the README).
+ * (a smoke test of the bench itself, not figures for the README); --small runs the full-size
+ * model on small corpora (a few minutes: checks the measurements, not figures for the README).
  */
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -21,12 +22,15 @@ import {generateQwen3FullModel, qwen3EmbeddingArchitecture, type Qwen3Architectu
 import {qwen3EndOfTextId, writeRealQwen3Tokenizer} from '../models/qwen3-tokenizer.js';
 
 const quick = process.argv.includes('--quick');
+const small = process.argv.includes('--small');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const architecture: Qwen3Architecture = quick ? {...qwen3EmbeddingArchitecture, layers: 4} : qwen3EmbeddingArchitecture;
-// Full size: about 40 tokens/s in fp32 on 2 cores, so the corpora are sized for a run of ~15 minutes there.
-const sizes = quick ? {sample: 16, uniform: 40, zipf: 60} : {sample: 48, uniform: 200, zipf: 150};
+// Full size on 2 shared cores: 40-80 tokens/s in fp32 and 170-330 in q8 (the CPU default, in which
+// the migrations run), so the corpora are sized for a run of 6-15 minutes there (5 min 40 s on 2026-12-03).
+const sizes = quick ? {sample: 16, uniform: 40, zipf: 60} : small ? {sample: 8, uniform: 24, zipf: 24} : {sample: 48, uniform: 240, zipf: 240};
 const dtypes = ['fp32', 'q8'] as const;
 const batchSize = 16;
+const aloneSample = 8;
 
 function log(message: string): void {
 	process.stderr.write(`[realsize] ${message}\n`);
@@ -46,7 +50,9 @@ function ensureModel(): string {
 	return directory;
 }
 
-type DtypeFigures = {dtype: string; threads: number; tokensPerSecond: number; textsPerSecond: number; vectors: Float32Array[]};
+const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+
+type DtypeFigures = {dtype: string; threads: number; tokensPerSecond: number; textsPerSecond: number; vectors: Float32Array[]; aloneCosineMin: number};
 
 /** tokens/s and texts/s for one dtype and thread count, on the sample in batches. */
 async function measureDtype(directory: string, dtype: string, threads: number, texts: string[]): Promise<DtypeFigures> {
@@ -70,19 +76,36 @@ async function measureDtype(directory: string, dtype: string, threads: number, t
 		}
 
 		const seconds = (performance.now() - started) / 1000;
-		return {dtype, threads, tokensPerSecond: tokens / seconds, textsPerSecond: texts.length / seconds, vectors};
+		// A quantised graph that quantises activations per tensor makes a text's vector depend on the
+		// other texts in its batch: a few texts embedded alone, against their batched vectors.
+		let aloneCosineMin = 1;
+		for (const [index, text] of texts.slice(0, aloneSample).entries()) {
+			const [alone] = await embedder.embed([text]);
+			aloneCosineMin = Math.min(aloneCosineMin, cosine(alone!, vectors[index]!));
+		}
+
+		return {dtype, threads, tokensPerSecond: tokens / seconds, textsPerSecond: texts.length / seconds, vectors, aloneCosineMin};
 	} finally {
 		await embedder.close();
 	}
 }
 
-const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+type Child = {
+	textsPerSecond: number;
+	texts?: number;
+	modelOnlyTextsPerSecond?: number;
+	modelBusy?: number;
+	maxRssMb?: number;
+	dtype?: string;
+	embedded?: number;
+	modelTexts?: number;
+	embedPhaseSeconds?: number;
+	wallSeconds: number;
+};
 
-type Child = {textsPerSecond: number; modelOnlyTextsPerSecond?: number; modelBusy?: number; maxRssMb?: number; wallSeconds: number};
-
-function runChild(script: string, root: string): Child {
+function runChild(script: string, root: string, second: string = String(batchSize), extra: string[] = []): Child {
 	const started = performance.now();
-	const result = spawnSync(process.execPath, [path.join(here, script), root, String(batchSize)], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, NODE_ENV: 'production'}});
+	const result = spawnSync(process.execPath, [path.join(here, script), root, second, ...extra], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, NODE_ENV: 'production'}});
 	if (result.status !== 0) {
 		throw new Error(`${script} failed: ${result.stderr}`);
 	}
@@ -101,6 +124,55 @@ async function workspaceOn(model: string, scratch: string, corpus: 'uniform' | '
 }
 
 const pct = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const both = (values: number[], digits: number) => values.map(value => value.toFixed(digits)).join(' and ');
+
+/**
+ * On a corpus with no duplicates: plan, then a migration (its batches recorded), the model alone on
+ * those batches, then plan and a migration again on an identical workspace. On a shared machine the
+ * speed drifts by tens of percent within minutes, so the model-alone run sits between the two
+ * migrations and each figure is the mean of both runs (each run is printed too).
+ */
+async function pipelineFigures(model: string, scratch: string): Promise<void> {
+	const runs: Array<{plan: Awaited<ReturnType<typeof runPlan>>; migration: Child; batches: string}> = [];
+	let raw: Child | undefined;
+	for (const copy of ['a', 'b']) {
+		const root = await workspaceOn(model, path.join(scratch, copy), 'uniform', sizes.uniform);
+		log(`plan on uniform workspace ${copy}...`);
+		const plan = await runPlan(openWorkspace(root), {batchSize});
+		log(`migration ${copy} (its batches recorded)...`);
+		const batches = path.join(scratch, `batch-plan-${copy}.json`);
+		runs.push({plan, migration: runChild('migrate-child.js', root, String(batchSize), [`--record=${batches}`]), batches: readFileSync(batches, 'utf8')});
+		if (copy === 'a') {
+			log('the model alone on the migration\'s batches...');
+			raw = runChild('raw-child.js', root, `--replay=${batches}`);
+		}
+	}
+
+	const migrations = runs.map(run => run.migration);
+	const sameBatches = runs[0]!.batches === runs[1]!.batches ? 'the same batches in both runs' : 'the two runs made DIFFERENT batches';
+	const busy = migrations.map(run => (run.modelBusy ?? 0) * 100);
+	console.log(`model busy ${mean(busy).toFixed(1)}% of the embed phase (time inside the model ÷ first batch handed to it → last commit; runs ${both(busy, 1)}%; migration in ${migrations[0]!.dtype})`);
+	const rates = migrations.map(run => run.textsPerSecond);
+	console.log(
+		`pipeline efficiency ${(mean(rates) / raw!.modelOnlyTextsPerSecond!).toFixed(3)} (migration ${both(rates, 2)} texts/s ÷ model alone ${raw!.modelOnlyTextsPerSecond!.toFixed(2)} texts/s between them, on the same ${raw!.texts} texts in the same batches and order (${sameBatches}), no duplicates; target ≥ 0.95)`,
+	);
+	console.log(`peak RSS ${Math.max(...migrations.map(run => run.maxRssMb ?? 0)).toFixed(0)} MB (migration of ${sizes.uniform} messages, ${migrations[0]!.dtype})`);
+	const probes = runs.map(run => run.plan.probe).filter(probe => probe !== undefined);
+	if (probes.length < runs.length) {
+		console.log(`plan estimate unavailable (plan did not probe the model: ${runs.map(run => run.plan.probeSkipped).join('; ')})`);
+		return;
+	}
+
+	const estimates = probes.map(probe => probe.estimatedSeconds);
+	const measured = migrations.map(run => run.embedPhaseSeconds!);
+	console.log(
+		`plan estimate ${mean(estimates).toFixed(0)} s for embedding ${runs[0]!.plan.counts.remaining} texts (runs ${both(estimates, 0)} s), measured ${mean(measured).toFixed(0)} s for the same span, the embed phase (runs ${both(measured, 0)} s; each whole migration with start-up, model load, backup, indexes and verify took ${both(migrations.map(run => run.wallSeconds), 0)} s) (${pct(mean(estimates) / mean(measured) - 1)})`,
+	);
+	const probeRate = mean(probes.map(probe => probe.textsPerSecond));
+	console.log(`plan estimate for 100,000 messages ${(100_000 / probeRate / 3600).toFixed(1)} h of embedding at ${probeRate.toFixed(2)} texts/s`);
+}
 
 export async function runRealsizeBench(): Promise<void> {
 	const model = ensureModel();
@@ -122,28 +194,12 @@ export async function runRealsizeBench(): Promise<void> {
 		const cosines = entry.vectors.map((vector, index) => cosine(vector, reference.vectors[index]!));
 		const agreement = entry.dtype === 'fp32' ? '' : `, cosine to fp32 mean ${(cosines.reduce((a, b) => a + b, 0) / cosines.length).toFixed(4)} min ${Math.min(...cosines).toFixed(4)} over ${cosines.length} texts`;
 		console.log(`dtype ${entry.dtype}: ${entry.tokensPerSecond.toFixed(0)} tokens/s, ${entry.textsPerSecond.toFixed(2)} texts/s at ${entry.threads} thread(s)${agreement}`);
+		console.log(`dtype ${entry.dtype} batch dependence: cosine of a text embedded alone to the same text in its batch, min ${entry.aloneCosineMin.toFixed(6)} over ${Math.min(aloneSample, texts.length)} texts`);
 	}
 
 	const scratch = mkdtempSync(path.join(os.tmpdir(), 'qwen3-realsize-'));
 	try {
-		const uniform = await workspaceOn(model, scratch, 'uniform', sizes.uniform);
-		log('plan on the uniform workspace...');
-		const plan = await runPlan(openWorkspace(uniform), {batchSize});
-		log('model alone on the same batches...');
-		const raw = runChild('raw-child.js', uniform);
-		log('migration...');
-		const migration = runChild('migrate-child.js', uniform);
-		console.log(`model busy ${((migration.modelBusy ?? 0) * 100).toFixed(1)}% of the embed phase`);
-		console.log(`pipeline efficiency ${(migration.textsPerSecond / raw.modelOnlyTextsPerSecond!).toFixed(3)} (migration ${migration.textsPerSecond.toFixed(2)} texts/s ÷ model alone ${raw.modelOnlyTextsPerSecond!.toFixed(2)} texts/s, no duplicates; target ≥ 0.95)`);
-		console.log(`peak RSS ${(migration.maxRssMb ?? 0).toFixed(0)} MB (migration of ${sizes.uniform} messages)`);
-		if (plan.probe) {
-			const error = plan.probe.estimatedSeconds / migration.wallSeconds - 1;
-			console.log(`plan estimate ${plan.probe.estimatedSeconds.toFixed(0)} s, measured ${migration.wallSeconds.toFixed(0)} s (${pct(error)})`);
-			console.log(`plan estimate for 100,000 messages ${(100_000 / plan.probe.textsPerSecond / 3600).toFixed(1)} h at ${plan.probe.textsPerSecond.toFixed(2)} texts/s`);
-		} else {
-			console.log('plan estimate unavailable (plan did not probe the model)');
-		}
-
+		await pipelineFigures(model, scratch);
 		const zipf = await workspaceOn(model, scratch, 'zipf', sizes.zipf);
 		const naiveRoot = await workspaceOn(model, path.join(scratch, 'naive'), 'zipf', sizes.zipf);
 		log('naive table-order loop on chat-like data...');

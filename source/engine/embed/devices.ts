@@ -2,6 +2,7 @@
 import {existsSync, readdirSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
+import {modelFileForDtype} from './model-files.js';
 import type {Device} from './protocol.js';
 
 const require = createRequire(import.meta.url);
@@ -46,11 +47,24 @@ export function resolveDevice(requested: 'auto' | Device, cpuOnlyMode = false): 
 	return cudaStatus().available ? 'cuda' : 'cpu';
 }
 
-/** fp16 on CUDA (the Qwen3 ONNX export runs GroupQueryAttention best there), fp32 on CPU. */
-export function resolveDtype(requested: string, device: Device): string {
+/**
+ * 'auto': fp16 on CUDA (the Qwen3 ONNX export runs GroupQueryAttention best there), fp32 on the
+ * CPU. q8 is 2.8x faster on the CPU (README, "Real-size model") but it quantises activations over
+ * the whole batch, so a text's vector moves with its batch-mates (min cosine 0.9965 alone vs in a
+ * batch) and no longer equals the one the bot computes: DESIGN's contract is that a vector must
+ * not depend on its batch, and the model card's golden scores need fp32. q8 stays one setting away
+ * (migration.dtype: q8). A directory that holds only the q8 graph (downloaded that way) loads q8
+ * rather than failing or fetching 2.3 GB of fp32 weights.
+ */
+export function resolveDtype(requested: string, device: Device, directory?: string): string {
 	if (requested !== 'auto') {
 		return requested;
 	}
 
-	return device === 'cuda' ? 'fp16' : 'fp32';
+	if (device === 'cuda') {
+		return 'fp16';
+	}
+
+	const onDisk = (dtype: string) => directory !== undefined && existsSync(path.join(directory, modelFileForDtype(dtype)));
+	return onDisk('q8') && !onDisk('fp32') ? 'q8' : 'fp32';
 }

@@ -4,7 +4,7 @@
  */
 import {Worker} from 'node:worker_threads';
 import {ModelLoadError, errorMessage} from '../errors.js';
-import {describeModelSource, type ModelSource} from './model-source.js';
+import {describeModelSource, modelDirectory, type ModelSource} from './model-source.js';
 import {modelLoadFixes} from './model-files.js';
 import {downloadModelFiles, hubDownloadNeeded, type DownloadProgress} from './download.js';
 import type {Device, FetchMode, LoadRequest, Pooling, RunRequest, WorkerResponse} from './protocol.js';
@@ -112,7 +112,7 @@ export class Embedder {
 	static async load(options: EmbedderOptions): Promise<Embedder> {
 		const {source, maxTokens = 512, textRule = 'bot'} = options;
 		const device = resolveDevice(options.device ?? 'auto', options.cpuOnlyMode);
-		const dtype = resolveDtype(options.dtype ?? 'auto', device);
+		const dtype = resolveDtype(options.dtype ?? 'auto', device, modelDirectory(source));
 		await downloadIfNeeded(source, dtype, options);
 		const worker = new ModelWorker();
 		const cancelTokenizer = new AbortController();
@@ -177,7 +177,7 @@ export class Embedder {
 
 	/** Reloads the model on another device (e.g. CPU after GPU out-of-memory). */
 	async switchDevice(device: Device): Promise<void> {
-		const dtype = resolveDtype(this.options.dtype ?? 'auto', device);
+		const dtype = resolveDtype(this.options.dtype ?? 'auto', device, modelDirectory(this.source));
 		await downloadIfNeeded(this.source, dtype, this.options);
 		const replacement = new ModelWorker();
 		try {

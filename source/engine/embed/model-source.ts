@@ -64,8 +64,13 @@ export function describeModelSource(source: ModelSource): string {
 		: `hub repository ${source.repository} via ${source.endpoint} (cache ${source.cacheDir})`;
 }
 
+/** The directory the weights are (or would be) in. */
+export function modelDirectory(source: ModelSource): string {
+	return source.kind === 'local' ? source.directory : path.join(source.cacheDir, source.repository);
+}
+
 /** Whether the weights are already on disk (a local directory, or a populated cache entry). */
 export function modelFilesPresent(source: ModelSource): boolean {
-	const directory = source.kind === 'local' ? source.directory : path.join(source.cacheDir, source.repository);
+	const directory = modelDirectory(source);
 	return existsSync(path.join(directory, 'config.json')) && existsSync(path.join(directory, 'tokenizer.json'));
 }

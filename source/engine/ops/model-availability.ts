@@ -3,13 +3,12 @@
  * or the hub. Every file the dtype needs is verified (graph, external data, config, tokenizer); a
  * model is never called "cached" or "available" unless all of them are there and whole.
  */
-import path from 'node:path';
 import {AppError, ModelLoadError, errorMessage} from '../errors.js';
 import {downloadModelFiles, type DownloadOptions} from '../embed/download.js';
 import {resolveDevice, resolveDtype} from '../embed/devices.js';
 import {runGoldenCheck} from '../embed/golden.js';
 import {describeInventoryProblems, inventoryComplete, inventoryModelDirectory, type ModelInventory} from '../embed/model-inventory.js';
-import {describeModelSource, resolveModelSource, type ModelSource} from '../embed/model-source.js';
+import {describeModelSource, modelDirectory, resolveModelSource, type ModelSource} from '../embed/model-source.js';
 import type {MemorySystemSettings} from '../settings/schema.js';
 import type {Device} from '../embed/protocol.js';
 import type {ReportItem} from './report.js';
@@ -26,14 +25,9 @@ async function hubReachable(endpoint: string, fetcher: typeof fetch, timeoutMs: 
 	}
 }
 
-/** The directory the weights are (or would be) in. */
-export function modelDirectory(source: ModelSource): string {
-	return source.kind === 'local' ? source.directory : path.join(source.cacheDir, source.repository);
-}
-
 /** Every file the dtype needs, checked on disk ('auto' resolves as the embedder resolves it). */
 export function modelInventory(source: ModelSource, dtype = 'auto', device: 'auto' | Device = 'auto'): ModelInventory {
-	return inventoryModelDirectory(modelDirectory(source), resolveDtype(dtype, resolveDevice(device)));
+	return inventoryModelDirectory(modelDirectory(source), resolveDtype(dtype, resolveDevice(device), modelDirectory(source)));
 }
 
 /** True only when every file the dtype needs is on disk and whole (plan's "can probe" test). */
@@ -120,7 +114,7 @@ export async function fetchModelFiles(
 		env: options.env,
 	});
 	// The source model runs with the default dtype; the target with migration.dtype on the run's device.
-	const dtype = resolveDtype(options.dtype ?? (target ? migration.dtype : 'auto'), resolveDevice(target ? migration.device : 'auto', memory.cpu_only_mode));
+	const dtype = resolveDtype(options.dtype ?? (target ? migration.dtype : 'auto'), resolveDevice(target ? migration.device : 'auto', memory.cpu_only_mode), modelDirectory(source));
 	const base = {model: source.modelId, from: describeModelSource(source), directory: modelDirectory(source), dtype};
 	if (source.kind === 'local') {
 		const inventory = inventoryModelDirectory(source.directory, dtype);

@@ -3,7 +3,9 @@ import {spawnSync} from 'node:child_process';
 import {cpSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {before, describe, it} from 'node:test';
+import {resolveDtype} from '../../../source/engine/embed/devices.js';
 import {Embedder} from '../../../source/engine/embed/embedder.js';
+import {modelFileForDtype} from '../../../source/engine/embed/model-files.js';
 import {resolveModelSource} from '../../../source/engine/embed/model-source.js';
 import {ModelLoadError} from '../../../source/engine/errors.js';
 import {DataType, OnnxGraphBuilder} from '../../../source/models/onnx-graph.js';
@@ -66,7 +68,9 @@ describe('model load errors', () => {
 		// The real tokenizer takes about a second to load: the broken model fails long before, the
 		// case in which the tokenizer worker used to be left running.
 		writeRealQwen3Tokenizer(model);
-		writeFileSync(path.join(model, 'onnx/model.onnx'), 'not a protobuf');
+		// The graph the default dtype loads on the CPU (see resolveDtype).
+		const graph = modelFileForDtype(resolveDtype('auto', 'cpu', model));
+		writeFileSync(path.join(model, graph), 'not a protobuf');
 		const started = Date.now();
 		// SIGKILL: a hung CLI also ignored SIGTERM, which would hang this test instead of failing it.
 		const result = spawnSync(process.execPath, [cliPath, 'migrate', '--workspace', workspace.root, '--no-ui', '--yes'], {
@@ -80,6 +84,6 @@ describe('model load errors', () => {
 		assert.notEqual(result.status, 0);
 		assert.ok(seconds < 10, `took ${seconds.toFixed(1)} s`);
 		assert.match(result.stderr, /cannot load Qwen\/Qwen3-Embedding-0\.6B .*Protobuf parsing failed/);
-		assert.match(result.stderr, /fix: .*onnx\/model\.onnx/);
+		assert.ok(result.stderr.includes(graph), `the fix names ${graph}: ${result.stderr}`);
 	});
 });

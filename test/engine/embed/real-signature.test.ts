@@ -62,7 +62,7 @@ describe('the qwen3 stand-in with the real export signature', () => {
 	}
 
 	it('loads fp16 (model_fp16.onnx + its external data) and q8 (model_quantized.onnx) close to fp32', async () => {
-		const [reference, fp16, q8] = await Promise.all([load(right), load(right, {dtype: 'fp16'}), load(right, {dtype: 'q8'})]);
+		const [reference, fp16, q8] = await Promise.all([load(right, {dtype: 'fp32'}), load(right, {dtype: 'fp16'}), load(right, {dtype: 'q8'})]);
 		const expected = await reference.embed(mixed);
 		for (const embedder of [fp16, q8]) {
 			const vectors = await embedder.embed(mixed);
