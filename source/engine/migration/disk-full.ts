@@ -6,10 +6,9 @@ import {readFileSync, realpathSync} from 'node:fs';
 import path from 'node:path';
 import {DiskFullError, isDiskFull} from '../errors.js';
 import {formatBytes, freeDiskBytes} from '../util/disk.js';
-import type {RunContext} from './context.js';
 
 /** What the rest of the run writes to the database's volume: rows (twice: WAL, then the file) and indexes. */
-export function remainingWriteBytes(context: RunContext): number {
+export function remainingWriteBytes(context: {counters: {done: number; total: number}; target: {dimension: number}}): number {
 	const {done, total} = context.counters;
 	const vectorBytes = context.target.dimension * 4;
 	return Math.max(0, total - done) * (vectorBytes + 160) * 2 + total * vectorBytes * 1.05;
