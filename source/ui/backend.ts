@@ -16,7 +16,9 @@ export type DashboardControl = {
 };
 
 /** What verify found; the dashboard words it in its own language (summaries.ts). */
-export type VerifyOutcome = {ok: boolean; model: string; problems: string[]};
+/** A verify finding that is not ok: its id (the dashboard names it in its language), the engine's title and its count. */
+export type VerifyProblem = {id: string; title: string; count: number};
+export type VerifyOutcome = {ok: boolean; model: string; problems: VerifyProblem[]};
 /** What check found: the items that are not ok, as the engine names them. */
 export type CheckOutcome = {ok: boolean; problems: string[]};
 export type RollbackOutcome = {removedRows: number};

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
 import {describe, it} from 'node:test';
 import {renderToString} from 'ink';
 import {problemCatalogue} from '../../source/engine/diagnosis/catalogue.js';
@@ -6,6 +8,8 @@ import {Dashboard} from '../../source/ui/components/Dashboard.js';
 import type {Theme} from '../../source/ui/components/theme.js';
 import {DashboardController, type DashboardBackend} from '../../source/ui/controller.js';
 import {allStrings, strings, type Strings} from '../../source/ui/i18n.js';
+import {verifyFindingNames} from '../../source/ui/summaries.js';
+import {sourceRoot} from '../helpers/source-tree.js';
 import {keymap} from '../../source/ui/keymap.js';
 import {plainLine} from '../../source/ui/plain-output.js';
 import {reduce, type DashboardState, type Overlay} from '../../source/ui/state.js';
@@ -36,7 +40,7 @@ async function reportLines(t: Strings): Promise<string[]> {
 			rollback: async () => Promise.resolve({removedRows: 12}),
 		},
 		{
-			verify: async () => Promise.resolve({ok: false, model: 'Qwen/Qwen3-Embedding-0.6B', problems: ['duplicates (3)']}),
+			verify: async () => Promise.resolve({ok: false, model: 'Qwen/Qwen3-Embedding-0.6B', problems: [{id: 'duplicates', title: 'duplicate vectors per (message_id, model_version)', count: 3}, {id: 'not-in-the-table', title: 'a finding from a newer engine', count: 1}]}),
 			check: async () => Promise.resolve({ok: false, problems: ['disk: 1 GB free']}),
 			rollback: async () => Promise.reject(new Error('boom')),
 		},
@@ -82,15 +86,22 @@ describe('dashboard language', () => {
 			'OK: verify: Qwen/Qwen3-Embedding-0.6B vectors and indexes consistent',
 			'OK: check: all items ok',
 			'rolled back: 12 new vectors removed, settings and indexes restored',
-			'FAIL: verify: duplicates (3)',
+			'FAIL: verify: duplicate vectors per message and model (3); a finding from a newer engine (1)',
 			'FAIL: check: disk: 1 GB free',
 			'rollback failed: boom',
 		]);
 		const chineseLines = await reportLines(strings('zh'));
 		for (const line of chineseLines) {
-			const wording = line.replace('Qwen/Qwen3-Embedding-0.6B', '').replace('duplicates (3)', '').replace('disk: 1 GB free', '').replace('settings.json', '').replace('boom', '');
+			const wording = line.replace('Qwen/Qwen3-Embedding-0.6B', '').replace('a finding from a newer engine', '').replace('disk: 1 GB free', '').replace('settings.json', '').replace('boom', '');
 			assert.doesNotMatch(wording, /[A-Za-z]/, `English wording in the zh-TW line "${line}"`);
 		}
+	});
+
+	it('names every finding verify can report in both languages (verify.ts\'s ids against the dashboard\'s table)', () => {
+		const verifySource = readFileSync(path.join(sourceRoot, 'engine/ops/verify.ts'), 'utf8');
+		const ids = new Set([...verifySource.matchAll(/finding\('([a-z-]+)'|\bid: '([a-z-]+)'/g)].flatMap(match => match[1] ?? match[2] ?? []));
+		assert.ok(ids.size >= 8, `found only ${[...ids].join(', ')} in verify.ts`);
+		assert.deepEqual([...ids].filter(id => !(id in verifyFindingNames)), []);
 	});
 
 	it('shows no English UI wording in the zh-TW frame', () => {

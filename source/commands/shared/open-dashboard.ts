@@ -44,7 +44,7 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 		async verify() {
 			const report = await runVerify(openWorkspace(options.root));
 			const problems = report.findings.filter(finding => finding.status !== 'ok');
-			return {ok: report.ok, model: report.model, problems: problems.map(finding => `${finding.title} (${finding.count})`)};
+			return {ok: report.ok, model: report.model, problems: problems.map(({id, title, count}) => ({id, title, count}))};
 		},
 		async check() {
 			const report = await runCheck(workspacePathsLenient(options.root), {env: context.env});
