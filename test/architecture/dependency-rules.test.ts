@@ -18,7 +18,7 @@ type Violation = {from: string; to: string; rule: {name: string}};
 
 function runDepcruise(cwd: string, paths: string[], outputType: 'json' | 'err') {
 	// CI may force colour (FORCE_COLOR); the reporter's text is compared without its escapes.
-	const result = spawnSync(process.execPath, [depcruise, ...paths, '--config', config, '--output-type', outputType], {cwd, encoding: 'utf8', timeout: 60_000});
+	const result = spawnSync(process.execPath, [depcruise, ...paths, '--config', config, '--output-type', outputType], {cwd, encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024});
 	assert.equal(result.error, undefined, String(result.error));
 	return {...result, stdout: stripAnsi(result.stdout)};
 }

@@ -222,6 +222,7 @@ describe('bad input', () => {
 			['migrate', '--yes', '--no-ui'],
 			['rollback', '--yes'],
 			['serve', '--port', '0'],
+			['download'],
 		];
 		const takesWorkspace = commands.filter(command => 'workspace' in command.flags && command.name !== 'dashboard').map(command => command.name);
 		assert.deepEqual(invocations.map(([command]) => command).sort(), takesWorkspace.sort(), 'every command with --workspace is covered (dashboard refuses without a terminal first)');
