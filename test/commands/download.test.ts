@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {PassThrough} from 'node:stream';
@@ -7,29 +6,12 @@ import {describe, it} from 'node:test';
 import {createDownloadPrinter} from '../../source/commands/shared/download-printer.js';
 import {demoModelDirs} from '../../source/demo/create-workspace.js';
 import type {DownloadProgress} from '../../source/engine/embed/download.js';
-import {cliPath} from '../helpers/cli.js';
+import {startCli, runCliAsync} from '../helpers/cli.js';
 import {startHubServer, type HubFaults, type HubServer} from '../helpers/hub-server.js';
 import {demoWorkspace} from '../helpers/workspace.js';
 
 const repository = 'onnx-community/Qwen3-Embedding-0.6B-ONNX';
 
-type Run = {status: number | null; stdout: string; stderr: string};
-
-/** The CLI as a child that does not block this process (the hub stand-in answers from here). */
-async function runCliAsync(arguments_: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-	return new Promise(resolve => {
-		const child = spawn(process.execPath, [cliPath, ...arguments_], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			stdout += chunk.toString();
-		});
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr += chunk.toString();
-		});
-		child.on('close', status => resolve({status, stdout, stderr}));
-	});
-}
 
 /** A demo workspace whose target model comes from a hub stand-in (serving the demo's own weights) instead of a local directory. */
 async function hubWorkspace(faults: HubFaults = {}): Promise<{root: string; hub: HubServer; cache: string}> {
@@ -126,30 +108,21 @@ describe('qwen3-migrate download', () => {
 	it('Ctrl+C during the download of a migrate stops it at once: exit 130 within seconds, the .part kept for the next run', {timeout: 60_000}, async () => {
 		const {root, hub, cache} = await hubWorkspace({stall: {file: 'config.json', bytes: 10}});
 		try {
-			const child = spawn(process.execPath, [cliPath, 'migrate', '--workspace', root, '--no-ui', '--yes'], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
-			let output = '';
-			const collect = (chunk: Buffer) => {
-				output += chunk.toString();
-			};
-
-			child.stdout.on('data', collect);
-			child.stderr.on('data', collect);
-			const exited = new Promise<{code: number | null; at: number}>(resolve => {
-				child.on('close', code => resolve({code, at: Date.now()}));
-			});
+			const {child, done, output} = startCli(['migrate', '--workspace', root, '--no-ui', '--yes']);
+			const exited = done.then(run => ({code: run.status, at: Date.now()}));
 			const part = path.join(cache, 'config.json.part');
 			const deadline = Date.now() + 30_000;
 			while (!(existsSync(part) && readFileSync(part).length === 10) && Date.now() < deadline) {
 				await new Promise(resolve => setTimeout(resolve, 50));
 			}
 
-			assert.ok(existsSync(part), `the transfer never started: ${output}`);
+			assert.ok(existsSync(part), `the transfer never started: ${output()}`);
 			const sentAt = Date.now();
 			child.kill('SIGINT');
 			const {code, at} = await exited;
-			assert.equal(code, 130, output);
+			assert.equal(code, 130, output());
 			assert.ok(at - sentAt < 5000, `took ${at - sentAt} ms to stop`);
-			assert.match(output, /Migration stopped at 0\/0; everything committed is kept/);
+			assert.match(output(), /Migration stopped at 0\/0; everything committed is kept/);
 			assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
 		} finally {
 			await hub.close();

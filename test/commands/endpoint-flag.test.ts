@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {after, describe, it} from 'node:test';
-import {cliPath, runCli} from '../helpers/cli.js';
+import {runCli, runCliAsync} from '../helpers/cli.js';
 import {startFaultServer, type FaultServer} from '../helpers/fault-server.js';
 import {demoWorkspace} from '../helpers/workspace.js';
 
 const servers: FaultServer[] = [];
 after(async () => Promise.all(servers.map(async server => server.close())));
 
-/** The CLI as a child that does not block this process (the test servers answer from here). */
-async function runCliAsync(arguments_: string[]): Promise<{status: number | null; output: string}> {
-	return new Promise(resolve => {
-		const child = spawn(process.execPath, [cliPath, ...arguments_], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
-		let output = '';
-		const collect = (chunk: Buffer) => {
-			output += chunk.toString();
-		};
-
-		child.stdout.on('data', collect);
-		child.stderr.on('data', collect);
-		child.on('close', status => {
-			resolve({status, output});
-		});
-	});
-}
 
 describe('--endpoint on migrate, plan and check', () => {
 	it('plan --endpoint A --endpoint B times both servers together, each named with its rate', async () => {

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {existsSync, statSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {describe, it} from 'node:test';
 import {controlSocketPath} from '../../source/engine/control/protocol.js';
-import {cliPath} from '../helpers/cli.js';
+import {startCli} from '../helpers/cli.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../helpers/workspace.js';
 
-type Child = {done: Promise<{status: number | null; output: string}>};
-
-function startCli(arguments_: string[], env: NodeJS.ProcessEnv = {}): Child {
-	const child = spawn(process.execPath, [cliPath, ...arguments_], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-	let output = '';
-	child.stdout.on('data', (chunk: Buffer) => {
-		output += chunk.toString();
-	});
-	child.stderr.on('data', (chunk: Buffer) => {
-		output += chunk.toString();
-	});
-	return {done: new Promise(resolve => child.on('close', status => {
-		resolve({status, output});
-	}))};
-}
 
 describe('a headless run serves its control channel', () => {
 	it('a second migrate --no-ui follows the live run instead of starting another, and the socket is 0600', {timeout: 120_000}, async () => {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {after, describe, it} from 'node:test';
 import {decodeVector} from '../../source/engine/db/vectors.js';
 import {botPreprocess} from '../../source/engine/remote/bot-preprocess.js';
-import {cliPath} from '../helpers/cli.js';
+import {runCliAsync} from '../helpers/cli.js';
 import {expectedVector, startFaultServer, type FaultServer} from '../helpers/fault-server.js';
 import {checkIndexesWithPython} from '../helpers/python.js';
 import {demoWorkspace, messageTexts, targetMessageIds, targetRows} from '../helpers/workspace.js';
@@ -13,22 +12,6 @@ import {demoWorkspace, messageTexts, targetMessageIds, targetRows} from '../help
 const servers: FaultServer[] = [];
 after(async () => Promise.all(servers.map(async server => server.close())));
 
-/** The CLI as a child that does not block this process (the servers answer from here). */
-async function runCliAsync(arguments_: string[], env: NodeJS.ProcessEnv): Promise<{status: number | null; output: string}> {
-	return new Promise(resolve => {
-		const child = spawn(process.execPath, [cliPath, ...arguments_], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-		let output = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-		});
-		child.stderr.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-		});
-		child.on('close', status => {
-			resolve({status, output});
-		});
-	});
-}
 
 
 describe('migrate --endpoint', () => {

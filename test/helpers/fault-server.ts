@@ -182,3 +182,14 @@ export async function startFaultServer(faults: FaultOptions = {}): Promise<Fault
 	};
 	return state;
 }
+
+/** Starts fault servers (with the file's `defaults` under each one's options) for one test file and closes them all in its `after` hook. */
+export function faultServersClosedAfter(after: (hook: () => Promise<unknown>) => void, defaults: FaultOptions = {}): (options: FaultOptions) => Promise<FaultServer> {
+	const servers: FaultServer[] = [];
+	after(async () => Promise.all(servers.map(async server => server.close())));
+	return async options => {
+		const server = await startFaultServer({...defaults, ...options});
+		servers.push(server);
+		return server;
+	};
+}

@@ -3,16 +3,9 @@ import {after, describe, it} from 'node:test';
 import {EmbeddingClient} from '../../../source/engine/remote/client.js';
 import {EndpointPool, type PoolEvent, type PoolOptions} from '../../../source/engine/remote/pool.js';
 import {EndpointsExhaustedError} from '../../../source/engine/remote/remote-errors.js';
-import {expectedVector, startFaultServer, type FaultOptions, type FaultServer} from '../../helpers/fault-server.js';
+import {expectedVector, faultServersClosedAfter} from '../../helpers/fault-server.js';
 
-const servers: FaultServer[] = [];
-after(async () => Promise.all(servers.map(async server => server.close())));
-
-async function serverWith(options: FaultOptions): Promise<FaultServer> {
-	const server = await startFaultServer({dimension: 16, ...options});
-	servers.push(server);
-	return server;
-}
+const serverWith = faultServersClosedAfter(after, {dimension: 16});
 
 function poolOver(urls: string[], events: PoolEvent[], options: Partial<PoolOptions> = {}, timeoutMs = 2000): EndpointPool {
 	const endpoints = urls.map(baseUrl => ({client: new EmbeddingClient({baseUrl, timeoutMs}), model: 'Qwen/Qwen3-Embedding-0.6B'}));

@@ -6,16 +6,9 @@ import {EmbeddingClient} from '../../../source/engine/remote/client.js';
 import {apiKeyFrom, openRemoteBackend, parseEndpointList} from '../../../source/engine/remote/open-backend.js';
 import type {PoolEvent} from '../../../source/engine/remote/pool.js';
 import {describeEndpoints} from '../../../source/engine/remote/probe.js';
-import {startFaultServer, type FaultOptions, type FaultServer} from '../../helpers/fault-server.js';
+import {faultServersClosedAfter} from '../../helpers/fault-server.js';
 
-const servers: FaultServer[] = [];
-after(async () => Promise.all(servers.map(async server => server.close())));
-
-async function serverWith(options: FaultOptions): Promise<FaultServer> {
-	const server = await startFaultServer(options);
-	servers.push(server);
-	return server;
-}
+const serverWith = faultServersClosedAfter(after);
 
 const base = {targetModel: 'Qwen/Qwen3-Embedding-0.6B', maxTokens: 512};
 
