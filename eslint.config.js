@@ -41,6 +41,17 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Size: a source file over about 300 lines, or an engine function over about 60, is doing more
+		// than one thing. A file that must be longer says why in an `eslint-disable max-lines -- why`
+		// comment at its top.
+		files: ['source/**/*.{ts,tsx}'],
+		rules: {'max-lines': ['error', {max: 300, skipBlankLines: false, skipComments: false}]},
+	},
+	{
+		files: ['source/engine/**/*.{ts,tsx}'],
+		rules: {'max-lines-per-function': ['error', {max: 60, skipBlankLines: false, skipComments: false, IIFEs: true}]},
+	},
+	{
 		files: ['scripts/**/*.mjs', 'eslint.config.js'],
 		...tseslint.configs.disableTypeChecked,
 		languageOptions: {globals: {console: 'readonly', process: 'readonly', URL: 'readonly'}},

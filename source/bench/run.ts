@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- a list of independent bench sections (one per `--only=` run), each read top to bottom */
 /**
  * `npm run bench`: the engine's speed and memory figures for the README.
  *

@@ -8,19 +8,23 @@ import tseslint from 'typescript-eslint';
 /** .build/test/architecture → the repository root. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** The project's blocks that restrict imports, exactly as eslint.config.js declares them. */
-async function restrictingBlocks(): Promise<Linter.Config[]> {
+/** The project's blocks that set one of `rules`, exactly as eslint.config.js declares them. */
+async function blocksWith(rules: string[]): Promise<Linter.Config[]> {
 	const module = (await import(pathToFileURL(path.join(root, 'eslint.config.js')).href)) as {default: Linter.Config[]};
-	const blocks = module.default.filter(block => block.rules && 'no-restricted-imports' in block.rules);
-	assert.ok(blocks.length > 0, 'eslint.config.js restricts the engine\'s imports');
+	const blocks = module.default.filter(block => block.rules && rules.some(rule => rule in block.rules!));
+	assert.ok(blocks.length > 0, `eslint.config.js sets ${rules.join(', ')}`);
 	return blocks;
 }
 
-async function lint(file: string, code: string): Promise<string[]> {
+async function lint(file: string, code: string, rules = ['no-restricted-imports']): Promise<string[]> {
 	const linter = new Linter({cwd: root});
-	const config: Linter.Config[] = [{files: ['**/*.ts'], languageOptions: {parser: tseslint.parser}}, ...(await restrictingBlocks())];
+	const config: Linter.Config[] = [{files: ['**/*.ts'], languageOptions: {parser: tseslint.parser}}, ...(await blocksWith(rules))];
 	return linter.verify(code, config, path.join(root, file)).map(message => `${message.ruleId ?? 'parse'}: ${message.message}`);
 }
+
+/** A function `lines` lines long, first line to closing brace. */
+const functionOfLines = (lines: number) => ['export function long(): number {', '\tlet total = 0;', ...Array.from({length: lines - 4}, (_, index) => `\ttotal += ${index};`), '\treturn total;', '}'].join('\n');
+const sizeRules = ['max-lines', 'max-lines-per-function'];
 
 describe('ESLint import restrictions (eslint.config.js)', () => {
 	it('flags an engine file that imports the UI, a command, the CLI, the demo or the generated models', async () => {
@@ -47,5 +51,30 @@ describe('ESLint import restrictions (eslint.config.js)', () => {
 	it('leaves the UI and the commands free to import the engine and what they build on', async () => {
 		assert.deepEqual(await lint('source/ui/example.ts', 'import {x} from "../engine/events.js";\nimport {y} from "./terminal.js";\nexport const z = [x, y];\n'), []);
 		assert.deepEqual(await lint('source/commands/example.ts', 'import {x} from "../ui/terminal.js";\nimport {y} from "../demo/create-workspace.js";\nexport const z = [x, y];\n'), []);
+	});
+});
+
+describe('ESLint size limits (eslint.config.js)', () => {
+	it('reports an engine function over 60 lines, and passes one of 60', async () => {
+		assert.deepEqual(await lint('source/engine/migration/example.ts', functionOfLines(60) + '\n', sizeRules), []);
+		const messages = await lint('source/engine/migration/example.ts', functionOfLines(61) + '\n', sizeRules);
+		assert.equal(messages.length, 1, messages.join('\n'));
+		assert.match(messages[0]!, /^max-lines-per-function: Function 'long' has too many lines \(61\)\. Maximum allowed is 60\./);
+	});
+
+	it('holds functions to 60 lines in the engine only (a dashboard component may be longer)', async () => {
+		assert.deepEqual(await lint('source/ui/example.ts', functionOfLines(80) + '\n', sizeRules), []);
+	});
+
+	it('reports a source file over 300 lines anywhere in source/, unless its top comment says why', async () => {
+		const longFile = Array.from({length: 301}, (_, index) => `export const value${index} = ${index};`).join('\n') + '\n';
+		for (const file of ['source/ui/example.ts', 'source/engine/example.ts', 'source/bench/example.ts']) {
+			const messages = await lint(file, longFile, sizeRules);
+			assert.equal(messages.length, 1, `${file}: ${messages.join('\n')}`);
+			assert.match(messages[0]!, /^max-lines: File has too many lines \(301\)\. Maximum allowed is 300\./);
+		}
+
+		const excused = '/* eslint-disable max-lines -- a list of independent sections */\n' + longFile;
+		assert.deepEqual(await lint('source/bench/example.ts', excused, sizeRules), []);
 	});
 });

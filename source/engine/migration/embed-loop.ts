@@ -16,11 +16,14 @@ import {EmbedWatchdog} from './embed-watchdog.js';
 import {advanceCursor, clearFailures} from '../run-store/index.js';
 import {recordRejectedRows, recordRowFailure, refuseInvalidVectors} from './record-failure.js';
 import {TargetReader, type TargetRow} from './target-set.js';
-import {plainBatch, ReuseCache, WindowPlanner, type PlannedBatch} from './window-planner.js';
+import {plainBatch, ReuseCache, vectorsInRowOrder, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
 type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: false; error: unknown};
 
 type PendingBatch = {rows: TargetRow[]; cursorAfter: number; result: Promise<Settled>};
+
+/** The loop's read position: batches in flight, planned batches not yet sent, the next row to plan from. */
+type LoopState = {pipeline: PendingBatch[]; queue: PlannedBatch[]; readCursor: number; exhausted: boolean};
 
 /**
  * Rows per write transaction: bounds how long one commit holds the write lock, which the bot's
@@ -32,7 +35,6 @@ const windowRows = 2048;
 /** Distinct texts whose vectors are remembered for reuse (least recently used go first). */
 export const reuseCapacity = 8192;
 
-/** Batches in flight: one running in the worker, one tokenised and queued behind it. */
 /** Batches in flight at once: two keep a local model busy; a remote pool says how many it can take. */
 const minimumPipelineDepth = 2;
 
@@ -61,41 +63,17 @@ export class EmbedLoop {
 
 	/** Embeds every target row after `from` that still lacks a vector. */
 	async run(from: number): Promise<'complete' | 'aborted'> {
-		const {control} = this.context;
 		const stallTimer = setInterval(() => this.watchdog.checkStall(), 1000);
 		stallTimer.unref();
-		const pipeline: PendingBatch[] = [];
-		const queue: PlannedBatch[] = [];
-		let readCursor = from;
-		let exhausted = false;
+		const state: LoopState = {pipeline: [], queue: [], readCursor: from, exhausted: false};
 		try {
 			for (;;) {
-				if (control.retryRequested) {
+				if (this.context.control.retryRequested) {
 					this.clearFailuresForRetry();
 				}
 
-				const canSubmit = () => (queue.length > 0 || !exhausted) && !control.aborting && !control.paused && control.requestedDevice === undefined;
-				while (canSubmit() && pipeline.length < Math.max(minimumPipelineDepth, this.context.embedder.capacity ?? 0)) {
-					if (queue.length === 0) {
-						this.watchdog.checkMemory();
-						const window = await this.planner.next(readCursor);
-						await recordRejectedRows(this.context, window.rejected);
-						readCursor = window.next;
-						exhausted = window.exhausted;
-						queue.push(...window.batches);
-						if (window.batches.length === 0) {
-							if (!exhausted) {
-								await yieldToEventLoop();
-							}
-
-							continue;
-						}
-					}
-
-					pipeline.push(this.submit(queue.shift()!));
-				}
-
-				const head = pipeline.shift();
+				await this.fillPipeline(state);
+				const head = state.pipeline.shift();
 				if (head) {
 					const settled = await head.result;
 					await (settled.ok
@@ -104,27 +82,64 @@ export class EmbedLoop {
 					continue;
 				}
 
-				if (control.requestedDevice !== undefined) {
-					await this.switchDevice(control.requestedDevice, 'user');
-					control.requestedDevice = undefined;
-				} else if (control.aborting) {
-					return 'aborted';
-				} else if (control.paused) {
-					this.watchdog.paused();
-					await control.waitWhilePaused();
-					this.watchdog.resumed();
-				} else if (exhausted && queue.length === 0) {
-					advanceCursor(this.context.db, this.context.runId, readCursor);
-					return 'complete';
+				const ended = await this.whenNothingInFlight(state);
+				if (ended) {
+					return ended;
 				}
 			}
 		} catch (error) {
 			// Let the model calls in flight finish first: closing the model under a running inference is a native abort.
-			await Promise.all(pipeline.map(async pending => pending.result));
+			await Promise.all(state.pipeline.map(async pending => pending.result));
 			throw error;
 		} finally {
 			clearInterval(stallTimer);
 		}
+	}
+
+	/** Plans windows and hands batches to the model until as many are in flight as it can take. */
+	private async fillPipeline(state: LoopState): Promise<void> {
+		const {control} = this.context;
+		const canSubmit = () => (state.queue.length > 0 || !state.exhausted) && !control.aborting && !control.paused && control.requestedDevice === undefined;
+		while (canSubmit() && state.pipeline.length < Math.max(minimumPipelineDepth, this.context.embedder.capacity ?? 0)) {
+			if (state.queue.length === 0) {
+				this.watchdog.checkMemory();
+				// One window at a time: each starts where the last one ended.
+				const window = await this.planner.next(state.readCursor);
+				await recordRejectedRows(this.context, window.rejected);
+				state.readCursor = window.next;
+				state.exhausted = window.exhausted;
+				state.queue.push(...window.batches);
+				if (window.batches.length === 0) {
+					if (!state.exhausted) {
+						await yieldToEventLoop();
+					}
+
+					continue;
+				}
+			}
+
+			state.pipeline.push(this.submit(state.queue.shift()!));
+		}
+	}
+
+	/** With no batch in flight: a device switch, the abort, a pause, or the end of the target set. */
+	private async whenNothingInFlight(state: LoopState): Promise<'complete' | 'aborted' | undefined> {
+		const {control} = this.context;
+		if (control.requestedDevice !== undefined) {
+			await this.switchDevice(control.requestedDevice, 'user');
+			control.requestedDevice = undefined;
+		} else if (control.aborting) {
+			return 'aborted';
+		} else if (control.paused) {
+			this.watchdog.paused();
+			await control.waitWhilePaused();
+			this.watchdog.resumed();
+		} else if (state.exhausted && state.queue.length === 0) {
+			advanceCursor(this.context.db, this.context.runId, state.readCursor);
+			return 'complete';
+		}
+
+		return undefined;
 	}
 
 	/** The failed messages go back into the target set; the catch-up pass embeds them again. */
@@ -139,7 +154,7 @@ export class EmbedLoop {
 
 	private submit(planned: PlannedBatch): PendingBatch {
 		const {context} = this;
-		const {rows, unique, keys, remembered, cursorAfter} = planned;
+		const {rows, unique, cursorAfter} = planned;
 		const result = (async (): Promise<Settled> => {
 			await context.faults.beforeModelCall({
 				messageIds: rows.map(row => row.messageId),
@@ -150,22 +165,7 @@ export class EmbedLoop {
 			const dimension = context.vectors.dimension;
 			context.events.emit('batch:start', {size: rows.length, firstRowid: rows[0]?.rowid ?? 0});
 			const produced = unique.length > 0 ? await context.vectors.produce(unique) : {result: {vectors: new Float32Array(), dimension, inferenceMs: 0}, truncated: 0};
-			const keyOf = new Map(rows.map((row, index) => [row, keys[index]!]));
-			const byKey = new Map(remembered);
-			for (const [index, row] of unique.entries()) {
-				const key = keyOf.get(row)!;
-				const vector = produced.result.vectors.slice(index * dimension, (index + 1) * dimension);
-				byKey.set(key, vector);
-				if (!key.startsWith('row:')) {
-					this.cache.set(key, vector);
-				}
-			}
-
-			const vectors = new Float32Array(rows.length * dimension);
-			for (const [index, row] of rows.entries()) {
-				vectors.set(byKey.get(keyOf.get(row)!)!, index * dimension);
-			}
-
+			const vectors = vectorsInRowOrder(planned, produced.result.vectors, dimension, this.cache);
 			return {ok: true, value: {...produced.result, vectors, dimension}, truncated: produced.truncated};
 		})().catch((error: unknown): Settled => ({ok: false, error}));
 		return {rows, cursorAfter, result};

@@ -7,7 +7,8 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import {parentPort, workerData} from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import {openMemoryDatabase} from '../db/connection.js';
 import {decodeVector} from '../db/vectors.js';
 import {notInvalidRowSql, stateTablesExist} from '../run-store/index.js';
 import {blobReason} from './odd-rows.js';
@@ -191,8 +192,7 @@ function verifyChannel(channelId: string, count: number, problems: string[], vec
 }
 
 try {
-	const db = new Database(job.databasePath, {readonly: true, fileMustExist: true, timeout: 5000});
-	db.pragma('busy_timeout = 5000');
+	const db = openMemoryDatabase(job.databasePath, {readonly: true});
 	try {
 		if (job.task === 'build') {
 			await build(db);

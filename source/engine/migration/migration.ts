@@ -13,7 +13,7 @@ import {AppError, UsageError, errorMessage} from '../errors.js';
 import {MigrationLogger} from '../log/logger.js';
 import {logText} from '../log/messages.js';
 import type {LogLevel} from '../log/format.js';
-import {countFailures, latestRun, type RunRecord} from '../run-store/index.js';
+import {latestRun, type RunRecord} from '../run-store/index.js';
 import {qwen3Profiles} from '../settings/schema.js';
 import type {DeviceName, Phase, ProfileName, StrategyName} from '../types.js';
 import type {Workspace} from '../workspace.js';
@@ -26,17 +26,16 @@ import {reuseCapacity} from './embed-loop.js';
 import {MigrationEvents} from './events.js';
 import {diskFullFrom} from './disk-full.js';
 import {FaultInjector} from './faults.js';
-import {acquireMigrationLock} from './lock.js';
+import {acquireMigrationLock, type LockHandle} from './lock.js';
+import {nothingToDo} from './nothing-to-do.js';
 import {assertWorkspaceWritable} from './writability.js';
 import {checkProfileDimension, resolveTarget} from './phases/preflight.js';
-import {assertNoRollbackUnderWay, messagesAfterCutOver} from './interrupted.js';
 import {runPhases} from './phases/runner.js';
 import type {TargetModel} from './target-set.js';
 import {ReuseCache} from './window-planner.js';
 import {ModelVectorSource} from '../strategies/vector-source.js';
 
 export type MigrateOptions = {
-	/** The bot's directory, or the Workspace a command already opened. */
 	/** The workspace, made once by `openWorkspace` (settings parsed, paths resolved). */
 	workspace: Workspace;
 	batchSize?: number;
@@ -117,23 +116,12 @@ export class Migration {
 			// Inside the try: a database refused here (exit 2) must release the lock too.
 			db = workspace.openDatabase();
 			const previous = latestRun(db);
-			const noop = await this.checkNothingToDo(workspace, db, previous);
+			const noop = await nothingToDo(workspace, db, previous, this.options.retryFailed);
 			if (noop) {
 				return noop;
 			}
 
-			this.logger = new MigrationLogger(paths.logs, undefined, () => faults.beforeLogWrite());
-			this.logger.onEntry(entry => this.events.emit('log:line', entry));
-			this.stopWhenTheLogFails(this.logger, paths.logs);
-			if (lock.tookOverStaleLock) {
-				const {pid} = lock.tookOverStaleLock;
-				this.log('WARNING', lock.staleHolderPidReused ? logText.staleLockPidReused(pid) : logText.staleLockCleared(pid));
-			}
-
-			if (dimensionWarning) {
-				this.log('WARNING', dimensionWarning);
-			}
-
+			const logFile = this.openLog(paths.logs, faults, lock, dimensionWarning);
 			try {
 				embedder = await this.loadTargetModel(workspace);
 			} catch (error) {
@@ -143,7 +131,7 @@ export class Migration {
 
 				// Stopped during the model download: nothing was migrated, the `.part` files resume.
 				if (this.control.aborting) {
-					return {status: 'aborted', runId: previous?.run_id ?? '', done: previous?.target_done ?? 0, total: previous?.target_total ?? 0, logFile: this.logger.file};
+					return {status: 'aborted', runId: previous?.run_id ?? '', done: previous?.target_done ?? 0, total: previous?.target_total ?? 0, logFile};
 				}
 
 				throw error;
@@ -165,6 +153,23 @@ export class Migration {
 			lock.release();
 			this.logger?.close();
 		}
+	}
+
+	/** Opens the run log (its lines also go out as `log:line` events) with the warnings found before it. */
+	private openLog(logsDirectory: string, faults: FaultInjector, lock: LockHandle, dimensionWarning: string | undefined): string {
+		this.logger = new MigrationLogger(logsDirectory, undefined, () => faults.beforeLogWrite());
+		this.logger.onEntry(entry => this.events.emit('log:line', entry));
+		this.stopWhenTheLogFails(this.logger, logsDirectory);
+		if (lock.tookOverStaleLock) {
+			const {pid} = lock.tookOverStaleLock;
+			this.log('WARNING', lock.staleHolderPidReused ? logText.staleLockPidReused(pid) : logText.staleLockCleared(pid));
+		}
+
+		if (dimensionWarning) {
+			this.log('WARNING', dimensionWarning);
+		}
+
+		return this.logger.file;
 	}
 
 	/**
@@ -239,41 +244,6 @@ export class Migration {
 
 	private log(level: LogLevel, message: string): void {
 		this.logger?.log(level, message);
-	}
-
-	private async checkNothingToDo({paths, memory}: Workspace, db: Database.Database, previous: RunRecord | undefined): Promise<MigrationOutcome | undefined> {
-		const target = memory.migration.target_model;
-		assertNoRollbackUnderWay(paths);
-		if (previous?.status === 'done' && this.options.retryFailed && countFailures(db, previous.run_id) > 0) {
-			return undefined;
-		}
-
-		// Messages the old bot stored after the switch: a finished run embeds them (not "nothing to do").
-		if (previous?.status === 'done' && (await messagesAfterCutOver(db, previous)) > 0) {
-			return undefined;
-		}
-
-		if (previous?.status === 'done') {
-			const failed = countFailures(db, previous.run_id);
-			const retryHint = failed > 0 ? `; ${failed} messages failed (retry them with --retry-failed)` : '';
-			return {
-				status: 'noop',
-				message: `nothing to do: the migration to ${previous.target_model} finished on ${previous.finished_at ?? '?'} (${previous.embedded} vectors); settings.json names ${memory.embedding_model}${retryHint}`,
-			};
-		}
-
-		if (!previous && memory.embedding_model === target) {
-			return {status: 'noop', message: `nothing to do: settings.json already uses ${target}`};
-		}
-
-		if (previous && previous.target_model !== target) {
-			throw new AppError('migration-state', `a migration to ${previous.target_model} is in progress, but settings now name ${target} as the target`, {
-				hint: 'finish it (set migration.target_model back) or undo it with `qwen3-migrate rollback`',
-				exitCode: 2,
-			});
-		}
-
-		return undefined;
 	}
 
 	private async loadTargetModel({memory, paths}: Workspace): Promise<EmbeddingBackend> {

@@ -49,6 +49,31 @@ export class ReuseCache {
 
 export type PlannerSettings = {windowRows: number; maxTokens: () => number; maxRows: () => number; dedupe: boolean};
 
+/**
+ * A batch's vectors in the order of its rows: each distinct text's new vector (remembered in
+ * `cache` for later batches, unless its key is a row's own) and the remembered ones for the rest.
+ */
+export function vectorsInRowOrder(planned: PlannedBatch, produced: Float32Array, dimension: number, cache: ReuseCache): Float32Array {
+	const {rows, unique, keys, remembered} = planned;
+	const keyOf = new Map(rows.map((row, index) => [row, keys[index]!]));
+	const byKey = new Map(remembered);
+	for (const [index, row] of unique.entries()) {
+		const key = keyOf.get(row)!;
+		const vector = produced.slice(index * dimension, (index + 1) * dimension);
+		byKey.set(key, vector);
+		if (!key.startsWith('row:')) {
+			cache.set(key, vector);
+		}
+	}
+
+	const vectors = new Float32Array(rows.length * dimension);
+	for (const [index, row] of rows.entries()) {
+		vectors.set(byKey.get(keyOf.get(row)!)!, index * dimension);
+	}
+
+	return vectors;
+}
+
 /** A batch of rows embedded as they are (no dedupe, no re-ordering): retries, bisection, old-vector strategies. */
 export function plainBatch(rows: TargetRow[], cursorAfter: number): PlannedBatch {
 	return {rows, unique: rows, keys: rows.map(row => `row:${row.messageId}`), remembered: new Map(), cursorAfter};
