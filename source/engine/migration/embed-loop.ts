@@ -16,11 +16,12 @@ import {EmbedWatchdog} from './embed-watchdog.js';
 import {advanceCursor, clearFailures} from '../run-store/index.js';
 import {recordRejectedRows, recordRowFailure, refuseInvalidVectors} from './record-failure.js';
 import {TargetReader, type TargetRow} from './target-set.js';
-import {plainBatch, ReuseCache, vectorsInRowOrder, WindowPlanner, type PlannedBatch} from './window-planner.js';
+import {fitPlannedBatch, plainBatch, ReuseCache, vectorsInRowOrder, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
 type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: false; error: unknown};
 
-type PendingBatch = {rows: TargetRow[]; cursorAfter: number; result: Promise<Settled>};
+/** A batch handed to the model; `modelRows` is how many texts the model gets (duplicates ride along). */
+type PendingBatch = {rows: TargetRow[]; modelRows: number; cursorAfter: number; result: Promise<Settled>};
 
 /** The loop's read position: batches in flight, planned batches not yet sent, the next row to plan from. */
 type LoopState = {pipeline: PendingBatch[]; queue: PlannedBatch[]; readCursor: number; exhausted: boolean};
@@ -78,7 +79,7 @@ export class EmbedLoop {
 					const settled = await head.result;
 					await (settled.ok
 						? this.commit(head.rows, settled.value, head.cursorAfter, settled.truncated)
-						: this.resolveFailure(head.rows, head.cursorAfter, settled.error));
+						: this.resolveFailure(head.rows, head.cursorAfter, settled.error, {modelRows: head.modelRows}));
 					continue;
 				}
 
@@ -118,6 +119,8 @@ export class EmbedLoop {
 				}
 			}
 
+			// A batch planned before out of memory halved the size is cut to the size that fits now.
+			state.queue.unshift(...fitPlannedBatch(state.queue.shift()!, control.batchSize, control.tokenBudget));
 			state.pipeline.push(this.submit(state.queue.shift()!));
 		}
 	}
@@ -168,7 +171,7 @@ export class EmbedLoop {
 			const vectors = vectorsInRowOrder(planned, produced.result.vectors, dimension, this.cache);
 			return {ok: true, value: {...produced.result, vectors, dimension}, truncated: produced.truncated};
 		})().catch((error: unknown): Settled => ({ok: false, error}));
-		return {rows, cursorAfter, result};
+		return {rows, modelRows: unique.length, cursorAfter, result};
 	}
 
 	/** Embeds rows one chunk after another (no pipelining): the path for retries and bisection. */
@@ -178,7 +181,7 @@ export class EmbedLoop {
 			// Rows of a planned batch are not in rowid order: only its last chunk may move the cursor.
 			const chunkCursor = start + chunkSize >= rows.length ? cursorAfter : 0;
 			const settled = await this.submit(plainBatch(chunk, chunkCursor)).result;
-			await (settled.ok ? this.commit(chunk, settled.value, chunkCursor, settled.truncated) : this.resolveFailure(chunk, chunkCursor, settled.error, true));
+			await (settled.ok ? this.commit(chunk, settled.value, chunkCursor, settled.truncated) : this.resolveFailure(chunk, chunkCursor, settled.error, {retry: true}));
 		}
 	}
 
@@ -225,7 +228,7 @@ export class EmbedLoop {
 		}
 	}
 
-	private async resolveFailure(rows: TargetRow[], cursorAfter: number, error: unknown, isRetry = false): Promise<void> {
+	private async resolveFailure(rows: TargetRow[], cursorAfter: number, error: unknown, {retry = false, modelRows = rows.length}: {retry?: boolean; modelRows?: number} = {}): Promise<void> {
 		const {context} = this;
 		const {control, settings} = context;
 		if ((error as {stopsRun?: boolean}).stopsRun === true) {
@@ -240,10 +243,11 @@ export class EmbedLoop {
 		context.log('ERROR', logText.batchFailed(rows[0]!.rowid, message));
 		if (kind === 'oom') {
 			if (rows.length > 1) {
-				// Halve only for a batch at the current size; older, larger batches are just split.
-				if (rows.length <= control.batchSize) {
+				// Halve only for a batch at the current size (in texts the model got, duplicates not
+				// counted); batches sent before an earlier halving are just split.
+				if (modelRows <= control.batchSize) {
 					const from = control.batchSize;
-					const to = control.setBatchSize(Math.floor(rows.length / 2), 'oom');
+					const to = control.setBatchSize(Math.max(1, Math.floor(modelRows / 2)), 'oom');
 					control.tokenBudget = Math.max(64, Math.floor(control.tokenBudget / 2));
 					context.log('WARNING', logText.batchHalvedOnOom(from, to));
 				}
@@ -265,7 +269,7 @@ export class EmbedLoop {
 			return;
 		}
 
-		if (!isRetry && kind !== 'oom') {
+		if (!retry && kind !== 'oom') {
 			// One more try for a single message before it is written off (transient errors).
 			await this.embedSequentially(rows, 1, cursorAfter);
 			return;

@@ -79,6 +79,43 @@ export function plainBatch(rows: TargetRow[], cursorAfter: number): PlannedBatch
 	return {rows, unique: rows, keys: rows.map(row => `row:${row.messageId}`), remembered: new Map(), cursorAfter};
 }
 
+/**
+ * A batch planned before the batch size or token budget came down (out of memory halves them),
+ * cut into batches that fit the current limits: each distinct text's rows stay together, the
+ * remembered rows ride with the first part and only the last part moves the checkpoint. A batch
+ * that fits comes back as it is.
+ */
+export function fitPlannedBatch(planned: PlannedBatch, maxRows: number, maxTokens: number): PlannedBatch[] {
+	const {unique, rows, keys, remembered, cursorAfter} = planned;
+	// The planner's own measure: rows, and tokens as padded to the longest text.
+	const longest = unique.reduce((most, row) => Math.max(most, row.encoded?.ids.length ?? 0), 0);
+	if (unique.length <= 1 || (unique.length <= maxRows && longest * unique.length <= maxTokens)) {
+		return [planned];
+	}
+
+	const keyOf = new Map(rows.map((row, index) => [row, keys[index]!]));
+	const rowsByKey = new Map<string, TargetRow[]>();
+	for (const row of rows) {
+		const key = keyOf.get(row)!;
+		rowsByKey.set(key, [...(rowsByKey.get(key) ?? []), row]);
+	}
+
+	const uniqueKeys = new Set(unique.map(row => keyOf.get(row)!));
+	const rememberedRows = rows.filter(row => !uniqueKeys.has(keyOf.get(row)!));
+	const groups = planBatches(unique.map(row => ({key: keyOf.get(row)!, tokens: row.encoded?.ids.length ?? 0})), maxRows, maxTokens);
+	return groups.map((indexes, part) => {
+		const partUnique = indexes.map(index => unique[index]!);
+		const partRows = [...partUnique.flatMap(row => rowsByKey.get(keyOf.get(row)!)!), ...(part === 0 ? rememberedRows : [])];
+		return {
+			rows: partRows,
+			unique: partUnique,
+			keys: partRows.map(row => keyOf.get(row)!),
+			remembered: part === 0 ? remembered : new Map<string, Float32Array>(),
+			cursorAfter: part === groups.length - 1 ? cursorAfter : 0,
+		};
+	});
+}
+
 export class WindowPlanner {
 	constructor(
 		private readonly reader: TargetReader,

@@ -69,6 +69,25 @@ describe('migration failures', () => {
 		assert.match(logOf(outcome), / - ERROR - 批次遷移失敗 \(offset=\d+\): .*CUDA failure 2: out of memory/);
 	});
 
+	it('re-splits batches planned at the old size once the batch has been halved: one out-of-memory error per batch in flight, not one per planned batch', async () => {
+		const paths = await demoWorkspace();
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults: faults('oom@size>16')});
+		const oomSizes: number[] = [];
+		const modelCallSizes: number[] = [];
+		migration.events.on('batch:error', ({kind, size}) => kind === 'oom' && oomSizes.push(size));
+		migration.events.on('batch:start', ({size}) => modelCallSizes.push(size));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.equal(outcome.status === 'done' && outcome.failed, 0);
+		assert.equal(migration.control.batchSize, 16);
+		// Two batches are in flight when the first one fails; everything planned after is sent at 16.
+		assert.ok(oomSizes.length >= 1 && oomSizes.length <= 2, `out-of-memory errors at sizes ${oomSizes.join(', ')}`);
+		const log = logOf(outcome);
+		assert.equal(log.match(/CUDA failure 2: out of memory/g)?.length, oomSizes.length, 'one log line per out-of-memory error');
+		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
+		assert.ok(modelCallSizes.length > 10, `${modelCallSizes.length} model calls`);
+	});
+
 	it('moves to the CPU when even one message runs out of GPU memory', async () => {
 		const paths = await demoWorkspace();
 		const loadEmbedder = async (options: EmbedderOptions) => new SimulatedCudaEmbedder(await Embedder.load({...options, device: 'cpu'}));
