@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {renderToString} from 'ink';
+import {problemById} from '../../source/engine/diagnosis/catalogue.js';
 import {Dashboard} from '../../source/ui/components/Dashboard.js';
+import {commandFor} from '../../source/ui/components/TroublePanel.js';
 import type {Theme} from '../../source/ui/components/theme.js';
 import {strings} from '../../source/ui/i18n.js';
 import {computeLayout, frameHeight} from '../../source/ui/layout.js';
@@ -72,5 +74,24 @@ describe('dashboard layout', () => {
 		const text = frame(midMigration(), 100, 30, zh).join('\n');
 		assert.match(text, /進度/);
 		assert.match(text, /GPU 記憶體不足/);
+	});
+});
+
+describe('troubleshooting command', () => {
+	const gpuOom = problemById('gpu-oom');
+	const ramLow = problemById('ram-low');
+
+	it("shows the guide's batch size while the run's own is larger, and never a larger one than the run has come down to", () => {
+		const state = midMigration();
+		assert.match(commandFor(gpuOom, {...state, batchSize: 16, device: 'cuda'}), /^qwen3-migrate migrate --batch-size 10 {3}\(or --device cpu;/);
+		assert.match(commandFor(gpuOom, {...state, batchSize: 4, device: 'cuda'}), /^qwen3-migrate migrate --batch-size 4 {3}\(or --device cpu;/);
+		assert.equal(commandFor(gpuOom, {...state, batchSize: 4, device: 'cpu'}), 'qwen3-migrate migrate --batch-size 4');
+		assert.match(commandFor(ramLow, {...state, batchSize: 2}), /^qwen3-migrate migrate --batch-size 2 /);
+	});
+
+	it('the panel shows it', () => {
+		const text = frame({...midMigration(), batchSize: 4}, 120, 40).join('\n');
+		assert.match(text, /\$ qwen3-migrate migrate --batch-size 4\b/);
+		assert.doesNotMatch(text, /--batch-size 10/);
 	});
 });

@@ -10,9 +10,14 @@ import type {DashboardState} from '../state.js';
 import {Line, Panel} from './Panel.js';
 import type {Theme} from './theme.js';
 
-/** The command line, without the CPU alternative when the run is already on the CPU. */
-function commandFor(problem: ActiveProblem['problem'], state: DashboardState): string {
-	return state.device === 'cpu' ? problem.command.replace(/\s*\(?or --device cpu[^)]*\)?/, '') : problem.command;
+/**
+ * The command line as it applies now: without the CPU alternative when the run is already on the
+ * CPU, and never a larger `--batch-size` than the run has already come down to (the guide's 10
+ * would undo a halving to 4).
+ */
+export function commandFor(problem: ActiveProblem['problem'], state: DashboardState): string {
+	const command = state.device === 'cpu' ? problem.command.replace(/\s*\(?or --device cpu[^)]*\)?/, '') : problem.command;
+	return command.replace(/--batch-size (\d+)/, (whole, size: string) => (state.batchSize < Number(size) ? `--batch-size ${state.batchSize}` : whole));
 }
 
 function fixKeys(problem: ActiveProblem['problem'], state: DashboardState, theme: Theme): string {
