@@ -43,11 +43,17 @@ export function averageRate(state: DashboardState): number | undefined {
 export type BarReading = {percent: number | undefined; counts: string};
 
 /**
- * What the bar shows: channels in the index and verify phases, messages otherwise; no percentage
- * at all while nothing is known (total 0 before the first count), never a false 100%.
+ * What the bar shows: channels in the index and verify phases (nothing until the first channel's
+ * count), messages otherwise; no percentage at all while nothing is known (total 0 before the
+ * first count), never a false 100%.
  */
 export function barReading(state: DashboardState): BarReading {
-	if ((state.phase === 'index' || state.phase === 'verify') && state.channels && state.mode !== 'done') {
+	if ((state.phase === 'index' || state.phase === 'verify') && state.mode !== 'done') {
+		// The panel labels these counts "channels": before the first channel's count, show none.
+		if (!state.channels) {
+			return {percent: undefined, counts: '—'};
+		}
+
 		const {built, total} = state.channels;
 		return {percent: total > 0 ? percentOf(built, total) : undefined, counts: `${built}/${total}`};
 	}

@@ -17,6 +17,14 @@ describe('numbers that never lie', () => {
 		assert.equal(barReading(failed).percent, undefined);
 	});
 
+	it('in the index phase shows channels or nothing: never the message counts labelled as channels (a dashboard attached mid-index)', () => {
+		// Attached after the embed phase: the first progress carries messages, no channel count yet.
+		const attached = replay([runStart(t0, 1957), enter(t0, 'embed'), ...committed(t0 + 100, 1957, 0), enter(t0 + 200, 'index')]);
+		assert.deepEqual(barReading(attached), {percent: undefined, counts: '—'});
+		const built = reduce(attached, engine({name: 'index:channel:done', payload: {channelId: 'c', vectors: 40, built: 3, channels: 12}}, t0 + 300));
+		assert.deepEqual(barReading(built), {percent: 25, counts: '3/12'});
+	});
+
 	it('counts rows migrated earlier as done before the start', () => {
 		const state = reduce(initialState({now: t0}), {type: 'baseline', done: 300, total: 1000});
 		assert.deepEqual(barReading(state), {percent: 30, counts: '300/1000'});
