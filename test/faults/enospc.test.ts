@@ -118,4 +118,26 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 		assertInvariants(paths.database, oldVectors);
 		assertIndexesLoad(paths);
 	});
+
+	it('log writer full after the cut-over: the migration is complete, the outcome says the log lacks its end, nothing is left to resume', {timeout: 240_000}, async () => {
+		// Where the cut-over's line falls in a full run of the same workspace (the demo is deterministic).
+		const reference = await demoWorkspace();
+		const full = await new Migration({workspace: openWorkspace(reference.root), env: {}, batchSize: 16, faults: new FaultInjector([])}).run();
+		assert.equal(full.status, 'done');
+		const lines = readFileSync(full.status === 'done' ? full.logFile : '', 'utf8').trim().split('\n');
+		const cutOverLine = lines.findIndex(line => line.includes('切換完成')) + 1;
+		assert.ok(cutOverLine > 1, 'the reference run logged its cut-over');
+
+		const paths = await demoWorkspace();
+		const oldVectors = oldVectorCount(paths.database);
+		const settingsBefore = sha256File(paths.settings);
+		const outcome = await new Migration({workspace: openWorkspace(paths.root), env: {}, batchSize: 16, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: `enospc@log=${cutOverLine}`})}).run();
+		assert.equal(outcome.status, 'done');
+		assert.match(outcome.status === 'done' ? (outcome.logIncomplete ?? '') : '', /^the run log could not be written after the cut-over \(disk full on \/\S*: need about [\d.]+ [KMG]?B more\); the migration is complete and nothing needs resuming: free space on \/\S*$/);
+		assert.notEqual(sha256File(paths.settings), settingsBefore, 'the cut-over happened');
+		assertInvariants(paths.database, oldVectors);
+		assertIndexesLoad(paths);
+		const rerun = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
+		assert.equal(rerun.status, 'noop');
+	});
 });

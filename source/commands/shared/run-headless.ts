@@ -20,6 +20,10 @@ function describeOutcome(outcome: MigrationOutcome): string {
 				lines.push('Failed messages are listed by `qwen3-migrate verify`; retry them with `qwen3-migrate migrate --retry-failed`.');
 			}
 
+			if (outcome.logIncomplete) {
+				lines.push(`Warning: ${outcome.logIncomplete}.`);
+			}
+
 			if ((outcome.late ?? 0) > 0) {
 				lines.push(`${outcome.late} messages the bot stored after the switch have no new vector yet: restart the bot, then run \`qwen3-migrate migrate\` again to embed them.`);
 			}
@@ -42,7 +46,7 @@ function exitCodeFor(outcome: MigrationOutcome): number {
 		return exitCodes.aborted;
 	}
 
-	return outcome.status === 'done' && outcome.failed > 0 ? exitCodes.problems : exitCodes.ok;
+	return outcome.status === 'done' && (outcome.failed > 0 || outcome.logIncomplete) ? exitCodes.problems : exitCodes.ok;
 }
 
 /**

@@ -59,9 +59,16 @@ export type MigrateOptions = {
 };
 
 export type MigrationOutcome =
-	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; /** Messages without a new vector right after the switch (the next run embeds them). */ late?: number; /** The newest message's rowid at the switch. */ switchedAtRowid?: number; logFile: string}
+	| {status: 'done'; runId: string; succeeded: number; failed: number; total: number; blank: number; truncated: number; reused: number; seconds: number; /** Messages without a new vector right after the switch (the next run embeds them). */ late?: number; /** The newest message's rowid at the switch. */ switchedAtRowid?: number; logFile: string; /** Set when the run log could not be written after the cut-over. */ logIncomplete?: string}
 	| {status: 'aborted'; runId: string; done: number; total: number; logFile: string}
 	| {status: 'noop'; message: string};
+
+/** The run log failed once the switch was made: said as what it is, not as a stop to resume. */
+function logIncompleteAfterCutOver(failure: AppError): string {
+	const volume = /^disk full on (.+?): need about/.exec(failure.message)?.[1];
+	const fix = volume ? `free space on ${volume}` : (failure.hint ?? 'check the logs directory').replace(/, then run `qwen3-migrate migrate` again.*$/, '');
+	return `the run log could not be written after the cut-over (${failure.message}); the migration is complete and nothing needs resuming: ${fix}`;
+}
 
 export class Migration {
 	readonly events = new MigrationEvents();
@@ -122,24 +129,20 @@ export class Migration {
 			}
 
 			const logFile = this.openLog(paths.logs, faults, lock, dimensionWarning);
-			try {
-				embedder = await this.loadTargetModel(workspace);
-			} catch (error) {
-				if (this.logFailure) {
+			const loaded = await this.loadTargetModelUnlessStopped(workspace, previous, logFile);
+			if (loaded.status === 'aborted') {
+				return loaded;
+			}
+
+			embedder = loaded.embedder;
+			const outcome = await this.runWithWriters(workspace, db, embedder, previous, strategy);
+			if (this.logFailure) {
+				// After the cut-over the migration is complete: only the log's last lines are missing.
+				if (outcome.status !== 'done') {
 					throw this.logFailure;
 				}
 
-				// Stopped during the model download: nothing was migrated, the `.part` files resume.
-				if (this.control.aborting) {
-					return {status: 'aborted', runId: previous?.run_id ?? '', done: previous?.target_done ?? 0, total: previous?.target_total ?? 0, logFile};
-				}
-
-				throw error;
-			}
-
-			const outcome = await this.runWithWriters(workspace, db, embedder, previous, strategy);
-			if (this.logFailure) {
-				throw this.logFailure;
+				return {...outcome, logIncomplete: logIncompleteAfterCutOver(this.logFailure)};
 			}
 
 			return outcome;
@@ -244,6 +247,23 @@ export class Migration {
 
 	private log(level: LogLevel, message: string): void {
 		this.logger?.log(level, message);
+	}
+
+	/** The target model, or the aborted outcome when the run was stopped during its download (the `.part` files resume). */
+	private async loadTargetModelUnlessStopped(workspace: Workspace, previous: RunRecord | undefined, logFile: string): Promise<{status: 'loaded'; embedder: EmbeddingBackend} | Extract<MigrationOutcome, {status: 'aborted'}>> {
+		try {
+			return {status: 'loaded', embedder: await this.loadTargetModel(workspace)};
+		} catch (error) {
+			if (this.logFailure) {
+				throw this.logFailure;
+			}
+
+			if (this.control.aborting) {
+				return {status: 'aborted', runId: previous?.run_id ?? '', done: previous?.target_done ?? 0, total: previous?.target_total ?? 0, logFile};
+			}
+
+			throw error;
+		}
 	}
 
 	private async loadTargetModel({memory, paths}: Workspace): Promise<EmbeddingBackend> {
