@@ -15,8 +15,8 @@ function timeLine(plan: PlanReport): string {
 	}
 
 	if (probe.endpoints) {
-		const each = probe.endpoints.map(endpoint => `${endpoint.url} ${endpoint.textsPerSecond.toFixed(1)}/s, ${Math.round(endpoint.latencyMs)} ms a request`).join('; ');
-		return `  time: about ${formatDuration(probe.estimatedSeconds)} through ${probe.device} (measured ${probe.textsPerSecond.toFixed(1)} messages/s together, ${probe.inFlight} requests in flight each: ${each})`;
+		const each = probe.endpoints.map(endpoint => `${endpoint.url} ${endpoint.textsPerSecond.toFixed(1)}/s at ${endpoint.inFlight} in flight, ${Math.round(endpoint.latencyMs)} ms a request`).join('; ');
+		return `  time: about ${formatDuration(probe.estimatedSeconds)} through ${probe.device} (measured ${probe.textsPerSecond.toFixed(1)} messages/s together: ${each})`;
 	}
 
 	return `  time: about ${formatDuration(probe.estimatedSeconds)} on ${probe.device} (measured ${probe.textsPerSecond.toFixed(1)} messages/s on a sample of ${probe.texts})`;

@@ -31,6 +31,8 @@ export type FaultOptions = {
 	seed?: number;
 	/** Refuses token-id input with a 400, as Ollama and Infinity do (vLLM and TEI accept it). */
 	textOnly?: boolean;
+	/** Embeds at most this many requests at once; the rest wait their turn (a GPU server's batch slots). */
+	slots?: number;
 };
 
 /** What the fault server embeds for a token-id input: its ids as text, so a test can tell the two apart. */
@@ -73,7 +75,7 @@ function seededRandom(seed: number): () => number {
 	};
 }
 
-type Context = {options: FaultOptions; state: FaultServer; random: () => number; sockets: Set<Socket>; concurrent: number; stop: () => void};
+type Context = {options: FaultOptions; state: FaultServer; random: () => number; sockets: Set<Socket>; concurrent: number; stop: () => void; busy: number; waiting: Array<() => void>};
 
 function fail(context: Context, request: IncomingMessage, response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
 	const echoed = context.options.echoAuthorization ? ` (you sent ${request.headers.authorization ?? 'nothing'})` : '';
@@ -106,7 +108,14 @@ async function embeddings(context: Context, request: IncomingMessage, response: 
 		return fail(context, request, response, 500, 'internal server error (injected)');
 	}
 
-	await new Promise(resolve => setTimeout(resolve, options.latencyMs ?? 0));
+	await takeSlot(context);
+	try {
+		await new Promise(resolve => setTimeout(resolve, options.latencyMs ?? 0));
+	} finally {
+		context.busy--;
+		context.waiting.shift()?.();
+	}
+
 	const dimension = options.dimension ?? 32;
 	const texts = body.input.map(item => (typeof item === 'string' ? item : idsText(item)));
 	const data = texts.map((text, index) => {
@@ -117,6 +126,16 @@ async function embeddings(context: Context, request: IncomingMessage, response: 
 	// Answered in reverse order: the client must sort by index.
 	response.writeHead(200, {'content-type': 'application/json'});
 	response.end(JSON.stringify({object: 'list', data: data.reverse(), model: options.model, usage: {prompt_tokens: 0, total_tokens: 0}}));
+}
+
+/** Waits for one of `slots` (none to wait for without the option). */
+async function takeSlot(context: Context): Promise<void> {
+	const {slots} = context.options;
+	while (slots !== undefined && context.busy >= slots) {
+		await new Promise<void>(resolve => context.waiting.push(resolve));
+	}
+
+	context.busy++;
 }
 
 async function handle(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -149,7 +168,7 @@ export async function startFaultServer(faults: FaultOptions = {}): Promise<Fault
 	const sockets = new Set<Socket>();
 	let dead = false;
 	const state: FaultServer = {url: '', embedded: [], requests: 0, maxConcurrent: 0, close: async () => Promise.resolve()};
-	const context: Context = {options, state, random: seededRandom(options.seed ?? 7), sockets, concurrent: 0, stop: () => undefined};
+	const context: Context = {options, state, random: seededRandom(options.seed ?? 7), sockets, concurrent: 0, stop: () => undefined, busy: 0, waiting: []};
 	const server = createServer((request, response) => void handle(context, request, response));
 	// Dying: every connection cut, the port closed (later requests are refused).
 	context.stop = () => {

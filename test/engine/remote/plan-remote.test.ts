@@ -10,8 +10,8 @@ import {demoWorkspace, dumpBotTables} from '../../helpers/workspace.js';
 const servers: FaultServer[] = [];
 after(async () => Promise.all(servers.map(async server => server.close())));
 
-async function server(latencyMs: number, dimension = 48): Promise<FaultServer> {
-	const started = await startFaultServer({dimension, latencyMs});
+async function server(latencyMs: number, dimension = 48, slots?: number): Promise<FaultServer> {
+	const started = await startFaultServer({dimension, latencyMs, slots});
 	servers.push(started);
 	return started;
 }
@@ -38,20 +38,21 @@ describe('plan through embedding servers', () => {
 		assert.deepEqual(dumpBotTables(paths.database), before.tables);
 	});
 
-	it('times the endpoints, not the local model: a 200 ms server gives batch × in-flight / 0.2 s, and two give twice that', async () => {
+	it("times the endpoints, not the local model: in flight climbs as the pool's own do, so a 200 ms server gives batch × 16 / 0.2 s, and two give twice that", async () => {
 		const paths = await demoWorkspace({messages: 300});
 		const [first, second] = [await server(200), await server(200)];
 		const workspace = openWorkspace(paths.root);
 		const one = await runPlan(workspace, {remote: {endpoint: first.url}, batchSize: 16});
-		const ideal = (16 * 4) / 0.2;
+		const ideal = (16 * 16) / 0.2;
 		assert.ok(one.probe?.endpoints, `timed through the endpoint: ${one.probeSkipped}`);
 		assert.equal(one.probe.device, '1 endpoint');
-		assert.equal(one.probe.inFlight, 4);
+		assert.equal(one.probe.inFlight, 16, 'a server that answers every request at once in 200 ms is timed at the pool\'s most');
+		assert.equal(one.probe.endpoints[0]!.inFlight, 16);
 		assert.equal(one.target.dimension, 48);
 		const rate = one.probe.textsPerSecond;
 		assert.ok(rate > 0.6 * ideal && rate <= 1.05 * ideal, `one endpoint: ${rate.toFixed(1)}/s, ideal ${ideal}/s`);
 		assert.ok(Math.abs(one.probe.estimatedSeconds - one.counts.remaining / rate) < 1e-6);
-		assert.ok(first.maxConcurrent >= 4, `requests were in flight together (${first.maxConcurrent})`);
+		assert.equal(first.maxConcurrent, 16, `requests were in flight together (${first.maxConcurrent}), never more than the pool's 16`);
 
 		const two = await runPlan(workspace, {remote: {endpoint: `${first.url},${second.url}`}, batchSize: 16});
 		assert.equal(two.probe?.endpoints?.length, 2);
@@ -59,5 +60,17 @@ describe('plan through embedding servers', () => {
 		const together = two.probe.textsPerSecond;
 		assert.ok(together > 1.7 * rate, `two endpoints: ${together.toFixed(1)}/s vs one ${rate.toFixed(1)}/s`);
 		assert.ok(Math.abs(together - two.probe.endpoints.reduce((sum, endpoint) => sum + endpoint.textsPerSecond, 0)) < 1e-6, 'the estimate is the endpoints\' rates added');
+	});
+
+	it('stops climbing where the server saturates: 4 slots of 200 ms are timed at 4 in flight, 16 × 4 / 0.2 s', async () => {
+		const paths = await demoWorkspace({messages: 300});
+		const limited = await server(200, 48, 4);
+		const plan = await runPlan(openWorkspace(paths.root), {remote: {endpoint: limited.url}, batchSize: 16});
+		assert.ok(plan.probe?.endpoints, `timed through the endpoint: ${plan.probeSkipped}`);
+		const ideal = (16 * 4) / 0.2;
+		const rate = plan.probe.textsPerSecond;
+		assert.ok(rate > 0.6 * ideal && rate <= 1.05 * ideal, `4 slots: ${rate.toFixed(1)}/s, ideal ${ideal}/s`);
+		assert.equal(plan.probe.inFlight, 4, 'the fastest level is the server\'s own slot count');
+		assert.ok(limited.maxConcurrent <= 8, `the climb stopped after the first level without gain (${limited.maxConcurrent} at once)`);
 	});
 });
