@@ -1,9 +1,12 @@
 /** `qwen3-migrate serve`: the workspace's target model behind an OpenAI-compatible embeddings API. */
 import path from 'node:path';
+import {exitCodes} from '../engine/errors.js';
 import {serveWorkspace} from '../engine/serve/serve-workspace.js';
 import {deviceNames} from '../engine/types.js';
 import {openWorkspace} from '../engine/workspace.js';
+import {detectCapabilities} from '../ui/terminal.js';
 import {defineCommand} from './shared/define-command.js';
+import {createDownloadPrinter} from './shared/download-printer.js';
 import {debugFlag, integerIn, rejectArguments, workspaceFlag} from './shared/flags.js';
 
 export const serveCommand = defineCommand({
@@ -26,12 +29,28 @@ only. Ctrl-C (or SIGTERM) stops it after the requests in progress are answered.`
 		device: {type: 'string', valueName: 'DEVICE', choices: deviceNames, description: 'auto, cpu or cuda (default: migration.device)'},
 		...debugFlag,
 	},
-	notes: 'The server has no authentication: keep it on 127.0.0.1 or a private network.\nExit codes: 0 stopped by a signal, 1 failed, 2 usage or configuration error.',
+	notes: 'The server has no authentication: keep it on 127.0.0.1 or a private network.\nExit codes: 0 stopped by a signal, 1 failed, 2 usage or configuration error, 130 stopped during the model download.',
 	examples: ['qwen3-migrate serve --port 8080 --workspace /srv/pigpig', 'qwen3-migrate serve --host 0.0.0.0 --port 8000 --device cuda'],
 	async run({input, flags}, context) {
 		rejectArguments(input);
 		const workspace = openWorkspace(path.resolve(context.cwd, flags.workspace));
-		const serving = await serveWorkspace(workspace, {host: flags.host, port: flags.port, botPreprocess: flags.botPreprocess, device: flags.device, env: context.env});
+		// A model not on disk is downloaded first: its progress goes to stderr (stdout says when it serves).
+		const printer = createDownloadPrinter(context.stderr, {unicode: detectCapabilities(context.env).unicode});
+		let serving: Awaited<ReturnType<typeof serveWorkspace>>;
+		try {
+			serving = await serveWorkspace(workspace, {host: flags.host, port: flags.port, botPreprocess: flags.botPreprocess, device: flags.device, env: context.env, onDownload: progress => printer.update(progress), signal: context.signal});
+		} catch (error) {
+			if (!context.signal.aborted) {
+				throw error;
+			}
+
+			printer.stop();
+			context.stderr.write('stopped before serving: the model download resumes where it stopped on the next `qwen3-migrate serve` (or `download`)\n');
+			return exitCodes.aborted;
+		} finally {
+			printer.stop();
+		}
+
 		context.stdout.write(`serving ${serving.modelId} (${serving.dimension}-d, ${serving.device}) at ${serving.url}${flags.botPreprocess ? ' with the bot\'s text rule' : ''}; Ctrl-C stops\n`);
 		if (!context.signal.aborted) {
 			await new Promise(resolve => context.signal.addEventListener('abort', resolve, {once: true}));

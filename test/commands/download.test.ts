@@ -24,6 +24,16 @@ async function hubWorkspace(faults: HubFaults = {}): Promise<{root: string; hub:
 	return {root: paths.root, hub, cache: path.join(paths.root, 'data/memory/models', repository)};
 }
 
+/** Waits until the stalled transfer has written `bytes` bytes to `part`. */
+async function untilPartHolds(part: string, bytes: number, output: () => string): Promise<void> {
+	const deadline = Date.now() + 30_000;
+	while (!(existsSync(part) && readFileSync(part).length === bytes) && Date.now() < deadline) {
+		await new Promise(resolve => setTimeout(resolve, 50));
+	}
+
+	assert.ok(existsSync(part), `the transfer never started: ${output()}`);
+}
+
 const progressAt = (bytes: number, file = 'onnx/model.onnx_data', done = false): DownloadProgress => ({repository, file, fileIndex: 5, files: 5, fileBytes: bytes, fileTotal: 2000, bytes, totalBytes: 2000, bytesPerSecond: 100, done});
 
 describe('download progress in the terminal', () => {
@@ -111,18 +121,54 @@ describe('qwen3-migrate download', () => {
 			const {child, done, output} = startCli(['migrate', '--workspace', root, '--no-ui', '--yes']);
 			const exited = done.then(run => ({code: run.status, at: Date.now()}));
 			const part = path.join(cache, 'config.json.part');
-			const deadline = Date.now() + 30_000;
-			while (!(existsSync(part) && readFileSync(part).length === 10) && Date.now() < deadline) {
-				await new Promise(resolve => setTimeout(resolve, 50));
-			}
-
-			assert.ok(existsSync(part), `the transfer never started: ${output()}`);
+			await untilPartHolds(part, 10, output);
 			const sentAt = Date.now();
 			child.kill('SIGINT');
 			const {code, at} = await exited;
 			assert.equal(code, 130, output());
 			assert.ok(at - sentAt < 5000, `took ${at - sentAt} ms to stop`);
 			assert.match(output(), /Migration stopped at 0\/0; everything committed is kept/);
+			assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
+		} finally {
+			await hub.close();
+		}
+	});
+});
+
+describe('serve with a model not yet on disk', () => {
+	it('downloads it first with progress on stderr, then serves', {timeout: 120_000}, async () => {
+		const {root, hub, cache} = await hubWorkspace();
+		try {
+			const {child, done, output} = startCli(['serve', '--port', '0', '--workspace', root]);
+			const deadline = Date.now() + 60_000;
+			while (!/serving .+ at http:/.test(output()) && Date.now() < deadline && child.exitCode === null) {
+				await new Promise(resolve => setTimeout(resolve, 100));
+			}
+
+			child.kill('SIGTERM');
+			const run = await done;
+			assert.equal(run.status, 0, output());
+			assert.match(run.stderr, /^downloading config\.json \(1\/\d\) /m);
+			assert.match(run.stderr, /^downloading onnx\/model\.onnx\S* \(\d\/\d\) \[.+\] 100\.0% /m);
+			assert.match(run.stdout, /^serving Qwen\/Qwen3-Embedding-0\.6B \(48-d, cpu\) at http:\/\/127\.0\.0\.1:\d+\/v1/m);
+			assert.ok(existsSync(path.join(cache, 'config.json')), 'the files went to the cache');
+		} finally {
+			await hub.close();
+		}
+	});
+
+	it('Ctrl+C during the download stops at once: exit 130 with how to resume, the .part kept', {timeout: 60_000}, async () => {
+		const {root, hub, cache} = await hubWorkspace({stall: {file: 'config.json', bytes: 10}});
+		try {
+			const {child, done, output} = startCli(['serve', '--port', '0', '--workspace', root]);
+			const part = path.join(cache, 'config.json.part');
+			await untilPartHolds(part, 10, output);
+			const sentAt = Date.now();
+			child.kill('SIGINT');
+			const run = await done;
+			assert.equal(run.status, 130, output());
+			assert.ok(Date.now() - sentAt < 5000, `took ${Date.now() - sentAt} ms to stop`);
+			assert.match(run.stderr, /stopped before serving: the model download resumes where it stopped on the next `qwen3-migrate serve`/);
 			assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
 		} finally {
 			await hub.close();

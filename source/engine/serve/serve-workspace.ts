@@ -1,11 +1,21 @@
 /** Loads the workspace's target model (as `migrate` would) and serves it over HTTP. */
-import {Embedder} from '../embed/embedder.js';
+import {Embedder, type EmbedderOptions} from '../embed/embedder.js';
 import {resolveModelSource} from '../embed/model-source.js';
 import type {DeviceName} from '../types.js';
 import type {Workspace} from '../workspace.js';
 import {startEmbeddingServer, type RunningServer} from './server.js';
 
-export type ServeWorkspaceOptions = {host?: string; port: number; botPreprocess?: boolean; device?: DeviceName; env?: NodeJS.ProcessEnv};
+export type ServeWorkspaceOptions = {
+	host?: string;
+	port: number;
+	botPreprocess?: boolean;
+	device?: DeviceName;
+	env?: NodeJS.ProcessEnv;
+	/** Progress of a model download from the hub (the files are fetched only when not on disk). */
+	onDownload?: EmbedderOptions['onDownload'];
+	/** Stops a download under way (Ctrl+C before the server is up); the `.part` files resume. */
+	signal?: AbortSignal;
+};
 
 export type ServingWorkspace = RunningServer & {modelId: string; dimension: number; device: string};
 
@@ -29,6 +39,8 @@ export async function serveWorkspace(workspace: Workspace, options: ServeWorkspa
 		// A server embeds what it is sent (as vLLM and TEI do); the bot's rule is applied by the
 		// server itself, and only with --bot-preprocess.
 		textRule: 'raw',
+		onDownload: options.onDownload,
+		signal: options.signal,
 	});
 	try {
 		const server = await startEmbeddingServer({
