@@ -1,10 +1,12 @@
 /** `qwen3-migrate check` (the guide's `--check-only`): is this machine and workspace ready? */
 import path from 'node:path';
-import {runCheck} from '../engine/ops/check.js';
+import type {DownloadProgress} from '../engine/embed/download.js';
+import {runCheck, type CheckReport} from '../engine/ops/check.js';
 import {workspacePathsLenient} from '../engine/workspace.js';
 import {exitCodeForItems, formatItem} from '../engine/ops/report.js';
 import {detectCapabilities} from '../ui/terminal.js';
 import {defineCommand} from './shared/define-command.js';
+import {createDownloadPrinter} from './shared/download-printer.js';
 import {endpointFlags, outputFlags, rejectArguments, remoteFlagValues, workspaceFlag} from './shared/flags.js';
 
 export const checkCommand = defineCommand({
@@ -25,7 +27,16 @@ It changes nothing.`,
 	async run({input, flags}, context) {
 		rejectArguments(input);
 
-		const report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env, golden: flags.golden, ...remoteFlagValues(flags)});
+		// --golden may download the target model first: its progress goes to stderr (not with --json).
+		const printer = flags.json ? undefined : createDownloadPrinter(context.stderr, {unicode: detectCapabilities(context.env).unicode});
+		const onDownload = printer ? (progress: DownloadProgress) => printer.update(progress) : undefined;
+		let report: CheckReport;
+		try {
+			report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env, golden: flags.golden, onDownload, ...remoteFlagValues(flags)});
+		} finally {
+			printer?.stop();
+		}
+
 		if (flags.json) {
 			context.stdout.write(`${JSON.stringify(report, undefined, 2)}\n`);
 		} else {

@@ -175,3 +175,21 @@ describe('serve with a model not yet on disk', () => {
 		}
 	});
 });
+
+describe('check --golden with a model not yet on disk', () => {
+	it('downloads it with progress on stderr (none with --json), then runs the golden check', {timeout: 120_000}, async () => {
+		const {root, hub, cache} = await hubWorkspace();
+		try {
+			const run = await runCliAsync(['check', '--golden', '--workspace', root]);
+			assert.match(run.stderr, /^downloading config\.json \(1\/\d\) /m, run.stderr);
+			assert.match(run.stderr, /^downloading onnx\/model\.onnx\S* \(\d\/\d\) \[.+\] 100\.0% /m);
+			// The demo's weights are not the real Qwen3's: the golden check runs and says so.
+			assert.match(run.stdout, /golden check of Qwen\/Qwen3-Embedding-0\.6B \(model card scores\)/);
+			assert.ok(existsSync(path.join(cache, 'config.json')), 'the files went to the cache');
+			const json = await runCliAsync(['check', '--golden', '--json', '--workspace', root]);
+			assert.equal(json.stderr, '', 'nothing on stderr with --json (and nothing left to download)');
+		} finally {
+			await hub.close();
+		}
+	});
+});

@@ -11,6 +11,7 @@ import {openMemoryDatabase} from '../db/connection.js';
 import {countEmbeddingsByModel} from '../db/queries.js';
 import {missingTables} from '../db/schema.js';
 import {cudaStatus} from '../embed/devices.js';
+import type {DownloadProgress} from '../embed/download.js';
 import {resolveModelSource, type ModelSource} from '../embed/model-source.js';
 import {AppError, errorMessage} from '../errors.js';
 import {findInterruption} from '../migration/interrupted.js';
@@ -38,6 +39,8 @@ export type CheckOptions = {
 	availableMemoryBytes?: () => number;
 	/** Also embed the model card's queries and documents and compare the scores (`--golden`). */
 	golden?: boolean;
+	/** Progress of the target model's download when --golden needs weights that are not on disk. */
+	onDownload?: (progress: DownloadProgress) => void;
 	/** Embedding servers to probe (`--endpoint`, comma-separated), over settings' migration.endpoints. */
 	endpoint?: string | undefined;
 	remoteModel?: string | undefined;
@@ -172,7 +175,7 @@ async function modelItems(root: string, memory: Settings['memory_system'], lastR
 		await sourceModelItem(memory, lastRun, async modelId => checkModel('source', resolveModelSource(modelId, {...modelOptions, localPath: migration.source_model_path}), {fetcher: options.fetcher})),
 	];
 	if (options.golden) {
-		items.push(await checkGolden(target, {dtype: migration.dtype, device, maxTokens: migration.max_tokens}));
+		items.push(await checkGolden(target, {dtype: migration.dtype, device, maxTokens: migration.max_tokens, onDownload: options.onDownload}));
 	}
 
 	const endpoints = parseEndpointList(options.endpoint === undefined ? migration.endpoints : [options.endpoint]);

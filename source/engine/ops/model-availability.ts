@@ -4,7 +4,7 @@
  * model is never called "cached" or "available" unless all of them are there and whole.
  */
 import {AppError, ModelLoadError, errorMessage} from '../errors.js';
-import {downloadModelFiles, type DownloadOptions} from '../embed/download.js';
+import {downloadModelFiles, type DownloadOptions, type DownloadProgress} from '../embed/download.js';
 import {resolveDevice, resolveDtype} from '../embed/devices.js';
 import {runGoldenCheck} from '../embed/golden.js';
 import {describeInventoryProblems, inventoryComplete, inventoryModelDirectory, type ModelInventory} from '../embed/model-inventory.js';
@@ -70,10 +70,10 @@ export async function checkModel(
  * `check --golden`: the model card's example run on the target weights. Fails (and says plainly
  * that these are not the real weights) when the scores are off by more than the card's ±0.002.
  */
-export async function checkGolden(source: ModelSource, options: {dtype?: string; device?: 'auto' | Device; maxTokens?: number} = {}): Promise<ReportItem> {
+export async function checkGolden(source: ModelSource, options: {dtype?: string; device?: 'auto' | Device; maxTokens?: number; onDownload?: (progress: DownloadProgress) => void} = {}): Promise<ReportItem> {
 	const title = `golden check of ${source.modelId} (model card scores)`;
 	try {
-		const report = await runGoldenCheck(source, {dtype: options.dtype, device: options.device ?? 'auto', maxTokens: options.maxTokens});
+		const report = await runGoldenCheck(source, {dtype: options.dtype, device: options.device ?? 'auto', maxTokens: options.maxTokens, onDownload: options.onDownload});
 		return report.matches
 			? {id: 'model-golden', status: 'ok', title, detail: report.summary}
 			: {id: 'model-golden', status: 'fail', title, detail: report.summary, fix: 'download the real weights (onnx-community/Qwen3-Embedding-0.6B-ONNX) again, or check migration.target_model_path and migration.dtype (fp32 reproduces the card)'};
