@@ -15,12 +15,13 @@ export type DashboardControl = {
 	abort(): void;
 };
 
-/** What verify found; the dashboard words it in its own language (summaries.ts). */
 /** A verify finding that is not ok: its id (the dashboard names it in its language), the engine's title and its count. */
 export type VerifyProblem = {id: string; title: string; count: number};
 export type VerifyOutcome = {ok: boolean; model: string; problems: VerifyProblem[]};
-/** What check found: the items that are not ok, as the engine names them. */
-export type CheckOutcome = {ok: boolean; problems: string[]};
+/** A check item that is not ok: its id (the dashboard names it in its language), what it is about, and the engine's detail. */
+export type CheckProblem = {id: string; title: string; subject?: string; detail: string};
+/** What check found: the items that are not ok. */
+export type CheckOutcome = {ok: boolean; problems: CheckProblem[]};
 export type RollbackOutcome = {removedRows: number};
 
 /** What the dashboard can ask of the migration it watches. */

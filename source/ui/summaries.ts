@@ -1,11 +1,11 @@
 /** The one-line results of verify, check and rollback on the status line, in the dashboard's language. */
-import type {CheckOutcome, RollbackOutcome, VerifyOutcome, VerifyProblem} from './backend.js';
+import type {CheckOutcome, CheckProblem, RollbackOutcome, VerifyOutcome, VerifyProblem} from './backend.js';
 import {fill, type Strings} from './i18n.js';
 
-/** verify's finding ids and the string that names each in the dashboard's language. */
 /** The keys of the string tables that hold plain strings. */
 type TextKey = {[K in keyof Strings]: Strings[K] extends string ? K : never}[keyof Strings];
 
+/** verify's finding ids and the string that names each in the dashboard's language. */
 export const verifyFindingNames: Record<string, TextKey> = {
 	'missing-vectors': 'findingMissingVectors',
 	'orphaned-vectors': 'findingOrphanedVectors',
@@ -30,8 +30,36 @@ export function verifySummary(outcome: VerifyOutcome, t: Strings): string {
 		: fill(t.verifyProblems, {problems: outcome.problems.map(problem => `${findingName(problem, t)} (${problem.count})`).join('; ')});
 }
 
+/** check's item ids and the string that names each in the dashboard's language. */
+export const checkItemNames: Record<string, TextKey> = {
+	node: 'checkNode',
+	settings: 'checkSettings',
+	database: 'checkDatabase',
+	schema: 'checkSchema',
+	vectors: 'checkVectors',
+	processes: 'checkProcesses',
+	migration: 'checkMigration',
+	gpu: 'checkGpu',
+	ram: 'checkRam',
+	disk: 'checkDisk',
+	'model-target': 'checkModelTarget',
+	'model-source': 'checkModelSource',
+	'model-golden': 'checkModelGolden',
+	endpoint: 'checkEndpoint',
+};
+
+/** check items named after their package, in every language. */
+export const checkItemsNamedAsIs = new Set(['better-sqlite3', 'faiss-node', 'onnxruntime-node', 'transformers']);
+
+/** An item by its name in the dashboard's language (with what it is about); one the table does not know keeps the engine's title. */
+function checkItemLine({id, title, subject, detail}: CheckProblem, t: Strings): string {
+	const key = checkItemNames[id];
+	const name = key ? [t[key], subject].filter(Boolean).join(' ') : title;
+	return `${name}: ${detail}`;
+}
+
 export function checkSummary(outcome: CheckOutcome, t: Strings): string {
-	return outcome.problems.length === 0 ? t.checkAllOk : fill(t.checkProblems, {problems: outcome.problems.join('; ')});
+	return outcome.problems.length === 0 ? t.checkAllOk : fill(t.checkProblems, {problems: outcome.problems.map(problem => checkItemLine(problem, t)).join('; ')});
 }
 
 export function rollbackSummary(outcome: RollbackOutcome, t: Strings): string {

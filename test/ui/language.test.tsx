@@ -8,7 +8,7 @@ import {Dashboard} from '../../source/ui/components/Dashboard.js';
 import type {Theme} from '../../source/ui/components/theme.js';
 import {DashboardController, type DashboardBackend} from '../../source/ui/controller.js';
 import {allStrings, strings, type Strings} from '../../source/ui/i18n.js';
-import {verifyFindingNames} from '../../source/ui/summaries.js';
+import {checkItemNames, checkItemsNamedAsIs, verifyFindingNames} from '../../source/ui/summaries.js';
 import {sourceRoot} from '../helpers/source-tree.js';
 import {keymap} from '../../source/ui/keymap.js';
 import {plainLine} from '../../source/ui/plain-output.js';
@@ -41,7 +41,7 @@ async function reportLines(t: Strings): Promise<string[]> {
 		},
 		{
 			verify: async () => Promise.resolve({ok: false, model: 'Qwen/Qwen3-Embedding-0.6B', problems: [{id: 'duplicates', title: 'duplicate vectors per (message_id, model_version)', count: 3}, {id: 'not-in-the-table', title: 'a finding from a newer engine', count: 1}]}),
-			check: async () => Promise.resolve({ok: false, problems: ['disk: 1 GB free']}),
+			check: async () => Promise.resolve({ok: false, problems: [{id: 'disk', title: 'disk', detail: '1 GB free'}, {id: 'endpoint', title: 'endpoint http://gpu1:8000/v1', subject: 'http://gpu1:8000/v1', detail: 'connection refused'}]}),
 			rollback: async () => Promise.reject(new Error('boom')),
 		},
 	];
@@ -87,12 +87,12 @@ describe('dashboard language', () => {
 			'OK: check: all items ok',
 			'rolled back: 12 new vectors removed, settings and indexes restored',
 			'FAIL: verify: duplicate vectors per message and model (3); a finding from a newer engine (1)',
-			'FAIL: check: disk: 1 GB free',
+			'FAIL: check: disk: 1 GB free; endpoint http://gpu1:8000/v1: connection refused',
 			'rollback failed: boom',
 		]);
 		const chineseLines = await reportLines(strings('zh'));
 		for (const line of chineseLines) {
-			const wording = line.replace('Qwen/Qwen3-Embedding-0.6B', '').replace('a finding from a newer engine', '').replace('disk: 1 GB free', '').replace('settings.json', '').replace('boom', '');
+			const wording = line.replace('Qwen/Qwen3-Embedding-0.6B', '').replace('a finding from a newer engine', '').replace('1 GB free', '').replace('http://gpu1:8000/v1', '').replace('connection refused', '').replace('settings.json', '').replace('boom', '');
 			assert.doesNotMatch(wording, /[A-Za-z]/, `English wording in the zh-TW line "${line}"`);
 		}
 	});
@@ -102,6 +102,20 @@ describe('dashboard language', () => {
 		const ids = new Set([...verifySource.matchAll(/finding\('([a-z-]+)'|\bid: '([a-z-]+)'/g)].flatMap(match => match[1] ?? match[2] ?? []));
 		assert.ok(ids.size >= 8, `found only ${[...ids].join(', ')} in verify.ts`);
 		assert.deepEqual([...ids].filter(id => !(id in verifyFindingNames)), []);
+	});
+
+	it("names every item check can report in both languages, or keeps a package's own name (check's ids against the dashboard's table)", () => {
+		const files = ['engine/ops/check.ts', 'engine/ops/model-availability.ts', 'engine/ops/native-modules.ts'].map(file => readFileSync(path.join(sourceRoot, file), 'utf8'));
+		const ids = new Set(files.flatMap(text => [...text.matchAll(/\bid: '([a-z0-9-]+)'/g)].map(match => match[1]!)));
+		// checkModel('target' | 'source', …) makes its id from the role.
+		assert.match(files[1]!, /const id = `model-\$\{role\}`/);
+		ids.add('model-target').add('model-source');
+		assert.ok(ids.size >= 15, `found only ${[...ids].join(', ')}`);
+		assert.deepEqual([...ids].filter(id => !(id in checkItemNames) && !checkItemsNamedAsIs.has(id)), []);
+		for (const language of ['en', 'zh'] as const) {
+			const t = strings(language);
+			assert.ok(Object.values(checkItemNames).every(key => t[key].length > 0), language);
+		}
 	});
 
 	it('shows no English UI wording in the zh-TW frame', () => {

@@ -40,7 +40,7 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 		env: context.env,
 		// Rows already migrated count as done on the bar before any run record exists.
 		baseline: async () => readProgressBaseline(openWorkspace(options.root)),
-		// The dashboard words these in its language (ui/summaries.ts); the findings keep the engine's names.
+		// The dashboard words these in its language (ui/summaries.ts): verify's findings and check's items by id.
 		async verify() {
 			const report = await runVerify(openWorkspace(options.root));
 			const problems = report.findings.filter(finding => finding.status !== 'ok');
@@ -49,7 +49,7 @@ export async function openDashboard(options: OpenDashboardOptions, context: Comm
 		async check() {
 			const report = await runCheck(workspacePathsLenient(options.root), {env: context.env});
 			const problems = report.items.filter(item => item.status !== 'ok');
-			return {ok: report.ok, problems: problems.map(item => `${item.title}: ${item.detail}`)};
+			return {ok: report.ok, problems: problems.map(({id, title, subject, detail}) => ({id, title, subject, detail}))};
 		},
 		async rollback() {
 			const result = await rollbackMigration(rollbackWorkspacePaths(options.root));

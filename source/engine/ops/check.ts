@@ -158,7 +158,7 @@ async function sourceModelItem(memory: Settings['memory_system'], lastRun: RunRe
 	}
 
 	if (lastRun?.status === 'done' && lastRun.cutover_at && lastRun.target_model === botModel) {
-		return {id: 'model-source', status: 'ok', title: `source model ${lastRun.source_model}`, detail: `migration done: the bot uses ${botModel}; the source model is no longer needed`};
+		return {id: 'model-source', status: 'ok', title: `source model ${lastRun.source_model}`, subject: lastRun.source_model, detail: `migration done: the bot uses ${botModel}; the source model is no longer needed`};
 	}
 
 	return {id: 'model-source', status: 'ok', title: 'source model', detail: `none: the bot already uses the target model ${botModel}`};
@@ -209,11 +209,11 @@ export function configuredWidth(source: ModelSource): number | undefined {
 function endpointItem(report: EndpointReport): ReportItem {
 	const title = `endpoint ${report.url}`;
 	if (report.problem) {
-		return {id: 'endpoint', status: 'fail', title, detail: report.problem, fix: 'check the server is up and serves the target model; see `qwen3-migrate migrate --help` (--endpoint)'};
+		return {id: 'endpoint', status: 'fail', title, subject: report.url, detail: report.problem, fix: 'check the server is up and serves the target model; see `qwen3-migrate migrate --help` (--endpoint)'};
 	}
 
 	const detail = `reachable, model ${report.model ?? '?'}, ${report.dimension ?? '?'}-d, ${Math.round(report.latencyMs ?? 0)} ms${report.warnings.length > 0 ? `; ${report.warnings.join('; ')}` : ''}`;
-	return {id: 'endpoint', status: report.warnings.length > 0 ? 'warn' : 'ok', title, detail};
+	return {id: 'endpoint', status: report.warnings.length > 0 ? 'warn' : 'ok', title, subject: report.url, detail};
 }
 
 /** Checks a workspace whose settings may be broken (that is one of the things it reports). */

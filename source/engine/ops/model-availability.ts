@@ -44,26 +44,27 @@ export async function checkModel(
 ): Promise<ReportItem> {
 	const id = `model-${role}`;
 	const inventory = modelInventory(source, options.dtype, options.device);
-	const title = `${role} model ${source.modelId} (dtype ${inventory.dtype})`;
+	const subject = `${source.modelId} (dtype ${inventory.dtype})`;
+	const title = `${role} model ${subject}`;
 	const failStatus = role === 'target' ? 'fail' : 'warn';
 	const files = inventory.required.filter(file => file.startsWith('onnx/')).join(' + ');
 	if (inventoryComplete(inventory)) {
 		const where = source.kind === 'local' ? `local directory ${source.directory}` : `cached in ${inventory.directory}`;
-		return {id, status: 'ok', title, detail: `${where}: ${files}, ${megabytes(inventory.bytes)}`};
+		return {id, status: 'ok', title, subject, detail: `${where}: ${files}, ${megabytes(inventory.bytes)}`};
 	}
 
 	const problems = describeInventoryProblems(inventory);
 	if (source.kind === 'local') {
-		return {id, status: failStatus, title, detail: `${source.directory}: ${problems}`, fix: `put the dtype's files there (${inventory.required.join(', ')}), or choose a dtype whose files are present (migration.dtype)`};
+		return {id, status: failStatus, title, subject, detail: `${source.directory}: ${problems}`, fix: `put the dtype's files there (${inventory.required.join(', ')}), or choose a dtype whose files are present (migration.dtype)`};
 	}
 
 	const partly = inventory.broken.length > 0 ? `incomplete (${problems})` : inventory.bytes > 0 ? `partly downloaded (${problems})` : 'not downloaded yet';
 	const problem = await hubReachable(source.endpoint, options.fetcher ?? fetch, options.timeoutMs ?? 3000);
 	if (!problem) {
-		return {id, status: 'warn', title, detail: `${partly}; ${describeModelSource(source)} is reachable: 'qwen3-migrate download' (or the first run) fetches ${inventory.required.join(', ')}`};
+		return {id, status: 'warn', title, subject, detail: `${partly}; ${describeModelSource(source)} is reachable: 'qwen3-migrate download' (or the first run) fetches ${inventory.required.join(', ')}`};
 	}
 
-	return {id, status: failStatus, title, detail: `${partly}, and ${source.endpoint} is unreachable (${problem})`, fix: modelFixes};
+	return {id, status: failStatus, title, subject, detail: `${partly}, and ${source.endpoint} is unreachable (${problem})`, fix: modelFixes};
 }
 
 /**
@@ -75,10 +76,10 @@ export async function checkGolden(source: ModelSource, options: {dtype?: string;
 	try {
 		const report = await runGoldenCheck(source, {dtype: options.dtype, device: options.device ?? 'auto', maxTokens: options.maxTokens, onDownload: options.onDownload});
 		return report.matches
-			? {id: 'model-golden', status: 'ok', title, detail: report.summary}
-			: {id: 'model-golden', status: 'fail', title, detail: report.summary, fix: 'download the real weights (onnx-community/Qwen3-Embedding-0.6B-ONNX) again, or check migration.target_model_path and migration.dtype (fp32 reproduces the card)'};
+			? {id: 'model-golden', status: 'ok', title, subject: source.modelId, detail: report.summary}
+			: {id: 'model-golden', status: 'fail', title, subject: source.modelId, detail: report.summary, fix: 'download the real weights (onnx-community/Qwen3-Embedding-0.6B-ONNX) again, or check migration.target_model_path and migration.dtype (fp32 reproduces the card)'};
 	} catch (error) {
-		return {id: 'model-golden', status: 'fail', title, detail: errorMessage(error), fix: error instanceof AppError && error.hint ? error.hint : modelFixes};
+		return {id: 'model-golden', status: 'fail', title, subject: source.modelId, detail: errorMessage(error), fix: error instanceof AppError && error.hint ? error.hint : modelFixes};
 	}
 }
 

@@ -2,7 +2,15 @@
 
 export type ItemStatus = 'ok' | 'warn' | 'fail';
 
-export type ReportItem = {id: string; status: ItemStatus; title: string; detail: string; fix?: string};
+export type ReportItem = {
+	id: string;
+	status: ItemStatus;
+	title: string;
+	detail: string;
+	fix?: string;
+	/** What the item is about when its title names one (a model id, an endpoint's URL): a translated title keeps it. */
+	subject?: string;
+};
 
 const marks: Record<ItemStatus, string> = {ok: '✅', warn: '⚠️ ', fail: '❌'};
 const asciiMarks: Record<ItemStatus, string> = {ok: '[ok]  ', warn: '[warn]', fail: '[FAIL]'};
