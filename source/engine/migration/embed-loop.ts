@@ -2,7 +2,7 @@
  * The embed phase: keyset batches over the target set, with two batches in flight so the model
  * never waits for the database, each batch's rows and checkpoint committed in one transaction by
  * the commit worker (so write I/O never holds the event loop).
- * Failures are resolved in place: out of memory halves the batch (then moves to CPU), other errors
+ * Failures are resolved in place: out of memory halves the batch (one text that still does not fit moves to the CPU), other errors
  * are bisected down to the single bad message, which is recorded and skipped.
  */
 import {errorMessage} from '../errors.js';
@@ -13,8 +13,8 @@ import {classifyBatchError} from './classify.js';
 import {commitWithBusyRetry} from './commit-retry.js';
 import {emitProgress, type RunContext} from './context.js';
 import {EmbedWatchdog} from './embed-watchdog.js';
-import {advanceCursor, clearFailures} from '../run-store/index.js';
-import {recordRejectedRows, recordRowFailure, refuseInvalidVectors} from './record-failure.js';
+import {advanceCursor} from '../run-store/index.js';
+import {recordRejectedRows, recordRowFailure, refuseInvalidVectors, retryFailedMessages} from './record-failure.js';
 import {TargetReader, type TargetRow} from './target-set.js';
 import {fitPlannedBatch, plainBatch, ReuseCache, vectorsInRowOrder, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
@@ -70,7 +70,7 @@ export class EmbedLoop {
 		try {
 			for (;;) {
 				if (this.context.control.retryRequested) {
-					this.clearFailuresForRetry();
+					retryFailedMessages(this.context);
 				}
 
 				await this.fillPipeline(state);
@@ -143,16 +143,6 @@ export class EmbedLoop {
 		}
 
 		return undefined;
-	}
-
-	/** The failed messages go back into the target set; the catch-up pass embeds them again. */
-	private clearFailuresForRetry(): void {
-		const {context} = this;
-		context.control.retryRequested = false;
-		const cleared = clearFailures(context.db, context.runId);
-		context.counters.failed = 0;
-		context.log('INFO', logText.retryingFailed(cleared));
-		emitProgress(context);
 	}
 
 	private submit(planned: PlannedBatch): PendingBatch {
@@ -242,12 +232,12 @@ export class EmbedLoop {
 		context.events.emit('batch:error', {kind, message, offset: rows[0]!.rowid, size: rows.length});
 		context.log('ERROR', logText.batchFailed(rows[0]!.rowid, message));
 		if (kind === 'oom') {
-			if (rows.length > 1) {
-				// Halve only for a batch at the current size (in texts the model got, duplicates not
-				// counted); batches sent before an earlier halving are just split.
+			if (modelRows > 1) {
+				// Halve only for a batch at the current size in texts the model got (duplicates ride
+				// along); batches sent before an earlier halving are just split.
 				if (modelRows <= control.batchSize) {
 					const from = control.batchSize;
-					const to = control.setBatchSize(Math.max(1, Math.floor(modelRows / 2)), 'oom');
+					const to = control.setBatchSize(Math.floor(modelRows / 2), 'oom');
 					control.tokenBudget = Math.max(64, Math.floor(control.tokenBudget / 2));
 					context.log('WARNING', logText.batchHalvedOnOom(from, to));
 				}
@@ -256,9 +246,15 @@ export class EmbedLoop {
 				return;
 			}
 
-			if (context.embedder.device === 'cuda' && settings.hardware_detection.fallback_to_cpu) {
+			// One text too big for the memory left: no smaller batch helps, the CPU may. Failing
+			// that, each row alone, so that only this text's rows are written off.
+			const toCpu = context.embedder.device === 'cuda' && settings.hardware_detection.fallback_to_cpu;
+			if (toCpu) {
 				await this.switchDevice('cpu', 'oom');
-				await this.embedSequentially(rows, 1, cursorAfter);
+			}
+
+			if (toCpu || rows.length > 1) {
+				await this.embedSequentially(rows, toCpu ? control.batchSize : 1, cursorAfter);
 				return;
 			}
 		}

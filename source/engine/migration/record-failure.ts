@@ -1,7 +1,7 @@
 /** Writes a message off: the failures table (with the checkpoint), the counters, an event and a log line. */
 import type {EmbeddingResult} from '../embed/embedder.js';
 import {invalidRows} from '../embed/vector-guard.js';
-import {latestRun} from '../run-store/index.js';
+import {clearFailures, latestRun} from '../run-store/index.js';
 import {logText} from '../log/messages.js';
 import {emitProgress, type RunContext} from './context.js';
 import {findCorruptTargetRows, type RejectedRow} from './odd-rows.js';
@@ -12,6 +12,15 @@ export async function recordRowFailure(context: RunContext, row: TargetRow, kind
 	context.counters.failed++;
 	context.events.emit('failure:record', {messageId: row.messageId, channelId: row.channelId, error: message});
 	context.log('ERROR', logText.messageFailed(row.messageId, message));
+	emitProgress(context);
+}
+
+/** The user asked to retry: the failed messages go back into the target set, for the catch-up pass to embed again. */
+export function retryFailedMessages(context: RunContext): void {
+	context.control.retryRequested = false;
+	const cleared = clearFailures(context.db, context.runId);
+	context.counters.failed = 0;
+	context.log('INFO', logText.retryingFailed(cleared));
 	emitProgress(context);
 }
 

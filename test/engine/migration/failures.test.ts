@@ -103,6 +103,44 @@ describe('migration failures', () => {
 		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
 	});
 
+	/** Every message says the same thing: each batch gives the model one text, its duplicates ride along. */
+	function sameTextEverywhere(databaseFile: string): void {
+		const db = new Database(databaseFile);
+		db.prepare("UPDATE messages SET content = 'ok', content_processed = NULL").run();
+		db.close();
+	}
+
+	it('moves to the CPU without halving the batch when a batch of one text (its duplicates riding along) runs out of GPU memory', async () => {
+		const paths = await demoWorkspace();
+		sameTextEverywhere(paths.database);
+		const loadEmbedder = async (options: EmbedderOptions) => new SimulatedCudaEmbedder(await Embedder.load({...options, device: 'cpu'}));
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults: faults('oom@device=cuda'), loadEmbedder});
+		const sizes: Array<[number, number]> = [];
+		const devices: string[] = [];
+		migration.events.on('batch:size:change', ({from, to}) => sizes.push([from, to]));
+		migration.events.on('device:change', ({from, to, reason}) => devices.push(`${from}->${to}:${reason}`));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.deepEqual(devices, ['cuda->cpu:oom']);
+		assert.deepEqual(sizes, [], 'halving a batch of one text cannot help; the size stays for the rest of the run');
+		assert.equal(migration.control.batchSize, 32);
+		assert.equal(outcome.status === 'done' && outcome.failed, 0);
+		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
+	});
+
+	it('writes off the rows of a text that runs out of memory on the CPU without cutting the batch size', async () => {
+		const paths = await demoWorkspace();
+		sameTextEverywhere(paths.database);
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults: faults('oom@size>0')});
+		const sizes: Array<[number, number]> = [];
+		migration.events.on('batch:size:change', ({from, to}) => sizes.push([from, to]));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.deepEqual(sizes, []);
+		assert.equal(outcome.status === 'done' && outcome.failed, targetMessageIds(paths.database).length);
+		assert.equal(targetRows(paths.database).length, 0);
+	});
+
 	it('isolates a poison message, records and reports it, and migrates all the others', async () => {
 		const paths = await demoWorkspace();
 		const ids = targetMessageIds(paths.database);
