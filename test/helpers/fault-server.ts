@@ -33,6 +33,8 @@ export type FaultOptions = {
 	textOnly?: boolean;
 	/** Embeds at most this many requests at once; the rest wait their turn (a GPU server's batch slots). */
 	slots?: number;
+	/** More embeddings requests than this at once: 429 "model is overloaded" (TEI's max_concurrent_requests). */
+	overloadAbove?: number;
 };
 
 /** What the fault server embeds for a token-id input: its ids as text, so a test can tell the two apart. */
@@ -94,6 +96,10 @@ async function embeddings(context: Context, request: IncomingMessage, response: 
 	if (options.dieAfter !== undefined && number > options.dieAfter) {
 		context.stop();
 		return;
+	}
+
+	if (options.overloadAbove !== undefined && context.concurrent > options.overloadAbove) {
+		return fail(context, request, response, 429, 'Model is overloaded');
 	}
 
 	if (options.rateLimitEvery && number % options.rateLimitEvery === 0) {

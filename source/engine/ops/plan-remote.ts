@@ -16,7 +16,7 @@ export type RemoteProbe = {
 	device: string;
 	estimatedSeconds: number;
 	truncatedInSample: number;
-	/** Each endpoint's measured rate at `inFlight` requests in flight. */
+	/** Each endpoint's best measured rate and the requests in flight it was fastest at (`inFlight` is the most of those). */
 	endpoints: EndpointTiming[];
 	inFlight: number;
 };
@@ -41,6 +41,12 @@ export async function planRemote(
 ): Promise<RemotePlan> {
 	try {
 		const timing = await timeEndpoints(sample, {...remote, batchSize});
+		for (const {url, refused, inFlight} of timing.endpoints) {
+			if (refused) {
+				risks.push(`endpoint ${url} ${refused}: timed at ${inFlight}; the run backs off to what it takes`);
+			}
+		}
+
 		const probe = {
 			texts: timing.texts,
 			textsPerSecond: timing.textsPerSecond,

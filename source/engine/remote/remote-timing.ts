@@ -6,6 +6,7 @@
  * will get from it. The estimate is the sum of the best rates, so it counts what the servers and
  * this client really manage together.
  */
+import {errorMessage} from '../errors.js';
 import {EmbeddingClient} from './client.js';
 import {botPreprocess} from './bot-preprocess.js';
 import {poolDefaults} from './pool-options.js';
@@ -20,6 +21,8 @@ export type EndpointTiming = {
 	inFlight: number;
 	/** Texts this endpoint embedded while being timed. */
 	texts: number;
+	/** The climb ended on a refusal ("refused 8 requests in flight (…429…)"): the rate is the level below. */
+	refused?: string;
 };
 
 export type RemoteTiming = {
@@ -58,15 +61,28 @@ async function timeLevel(client: EmbeddingClient, model: string, texts: readonly
 	const latencies: number[] = [];
 	const queue = [...batches];
 	const started = performance.now();
+	const failures: unknown[] = [];
 	await Promise.all(
 		Array.from({length: inFlight}, async () => {
 			for (let batch = queue.shift(); batch; batch = queue.shift()) {
 				const sent = performance.now();
-				await request(batch);
+				try {
+					await request(batch);
+				} catch (error) {
+					// The level is over: no more requests, and the ones still out are waited for.
+					failures.push(error);
+					queue.length = 0;
+					return;
+				}
+
 				latencies.push(performance.now() - sent);
 			}
 		}),
 	);
+	if (failures.length > 0) {
+		throw failures[0];
+	}
+
 	const seconds = (performance.now() - started) / 1000;
 	const sent = batches.reduce((sum, batch) => sum + batch.length, 0);
 	return {textsPerSecond: sent / seconds, latencyMs: latencies.reduce((sum, value) => sum + value, 0) / latencies.length, texts: sent};
@@ -90,8 +106,22 @@ async function timeEndpoint(client: EmbeddingClient, model: string, texts: reado
 	await client.embed({model, texts: texts.slice(0, Math.min(options.batchSize, texts.length)), dimensions: options.requestDimensions});
 	let best: Level & {inFlight: number} = {textsPerSecond: 0, latencyMs: 0, texts: 0, inFlight: options.from};
 	let timed = 0;
+	let refused: string | undefined;
 	for (const inFlight of doublings(options.from, options.to)) {
-		const level = await timeLevel(client, model, texts, options, inFlight, options.rounds);
+		let level: Level;
+		try {
+			level = await timeLevel(client, model, texts, options, inFlight, options.rounds);
+		} catch (error) {
+			// The first level's failure is the endpoint's; a higher level the server refuses (429
+			// overloaded, a proxy's limit) only ends the climb, as the run's pool backs off there.
+			if (best.textsPerSecond === 0) {
+				throw error;
+			}
+
+			refused = `refused ${inFlight} requests in flight (${errorMessage(error)})`;
+			break;
+		}
+
 		timed += level.texts;
 		if (level.textsPerSecond < best.textsPerSecond * worthwhileGain) {
 			// Saturated: more requests at once only queue on the server (the fewest that get the rate are kept).
@@ -101,7 +131,7 @@ async function timeEndpoint(client: EmbeddingClient, model: string, texts: reado
 		best = {...level, inFlight};
 	}
 
-	return {url: client.baseUrl, model, textsPerSecond: best.textsPerSecond, latencyMs: best.latencyMs, inFlight: best.inFlight, texts: timed};
+	return {url: client.baseUrl, model, textsPerSecond: best.textsPerSecond, latencyMs: best.latencyMs, inFlight: best.inFlight, texts: timed, ...(refused ? {refused} : {})};
 }
 
 /** Probes and times every endpoint; a refused endpoint throws as it would before a run (exit 2, naming it). */

@@ -10,8 +10,8 @@ import {demoWorkspace, dumpBotTables} from '../../helpers/workspace.js';
 const servers: FaultServer[] = [];
 after(async () => Promise.all(servers.map(async server => server.close())));
 
-async function server(latencyMs: number, dimension = 48, slots?: number): Promise<FaultServer> {
-	const started = await startFaultServer({dimension, latencyMs, slots});
+async function server(latencyMs: number, dimension = 48, slots?: number, overloadAbove?: number): Promise<FaultServer> {
+	const started = await startFaultServer({dimension, latencyMs, slots, overloadAbove});
 	servers.push(started);
 	return started;
 }
@@ -72,5 +72,17 @@ describe('plan through embedding servers', () => {
 		assert.ok(rate > 0.6 * ideal && rate <= 1.05 * ideal, `4 slots: ${rate.toFixed(1)}/s, ideal ${ideal}/s`);
 		assert.equal(plan.probe.inFlight, 4, 'the fastest level is the server\'s own slot count');
 		assert.ok(limited.maxConcurrent <= 8, `the climb stopped after the first level without gain (${limited.maxConcurrent} at once)`);
+	});
+
+	it('keeps the fastest level timed when a higher one is refused (429 overloaded above 4 at once): the estimate stands at 4 in flight', async () => {
+		const paths = await demoWorkspace({messages: 300});
+		const overloaded = await server(200, 48, undefined, 4);
+		const plan = await runPlan(openWorkspace(paths.root), {remote: {endpoint: overloaded.url}, batchSize: 16});
+		assert.ok(plan.probe?.endpoints, `timed through the endpoint: ${plan.probeSkipped}`);
+		assert.equal(plan.probe.inFlight, 4, 'the most the server took at once');
+		const ideal = (16 * 4) / 0.2;
+		const rate = plan.probe.textsPerSecond;
+		assert.ok(rate > 0.6 * ideal && rate <= 1.05 * ideal, `overloaded above 4: ${rate.toFixed(1)}/s, ideal ${ideal}/s`);
+		assert.ok(plan.risks.some(risk => risk.includes(overloaded.url) && /refused 8 requests in flight \(.*429.*overloaded/i.test(risk)), plan.risks.join('\n'));
 	});
 });
