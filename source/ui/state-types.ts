@@ -78,6 +78,8 @@ export type DashboardState = {
 	runError: string | undefined;
 	/** The exit code the run's error asks for (2 for configuration errors). */
 	runErrorExitCode: number | undefined;
+	/** A finished run that left something to say (its log could not be written after the cut-over): exit 1. */
+	runWarning: string | undefined;
 	fatal: Fatal | undefined;
 	resources: ResourceReading | undefined;
 	rssBaseline: number | undefined;
@@ -112,6 +114,7 @@ export type DashboardAction =
 	| {type: 'rolled-back'; now: number}
 	| {type: 'overlay'; overlay: Overlay}
 	| {type: 'notice'; text: string; now: number}
+	| {type: 'run-warning'; text: string; now: number}
 	| {type: 'quit-requested'}
 	| {type: 'verify'; ok: boolean; text: string}
 	| {type: 'watch'; snapshot: WatchedRun; now: number}

@@ -42,6 +42,7 @@ export function initialState(options: {now: number; readOnly?: boolean; mode?: R
 		lowMemoryFreeMb: undefined,
 		runError: undefined,
 		runErrorExitCode: undefined,
+		runWarning: undefined,
 		fatal: undefined,
 		resources: undefined,
 		rssBaseline: undefined,
@@ -65,7 +66,7 @@ export function initialState(options: {now: number; readOnly?: boolean; mode?: R
  */
 function startRun(state: DashboardState, now: number): DashboardState {
 	const history = state.runError ? [...state.history, {id: 'run-error' as ProblemId, detail: state.runError, seenAt: state.finishedAt ?? now, resolvedAt: now}] : state.history;
-	return {...state, runnerGone: false, mode: 'starting', startedAt: now, finishedAt: undefined, runError: undefined, runErrorExitCode: undefined, runCommitted: 0, rateSamples: [], channels: undefined, history, quitRequested: false};
+	return {...state, runnerGone: false, mode: 'starting', startedAt: now, finishedAt: undefined, runError: undefined, runErrorExitCode: undefined, runWarning: undefined, runCommitted: 0, rateSamples: [], channels: undefined, history, quitRequested: false};
 }
 
 function reduceTick(state: DashboardState, now: number): DashboardState {
@@ -147,6 +148,10 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
 
 		case 'notice': {
 			return {...state, notice: {text: action.text, at: action.now}, now: Math.max(state.now, action.now)};
+		}
+
+		case 'run-warning': {
+			return {...state, runWarning: action.text, notice: {text: action.text, at: action.now}, now: Math.max(state.now, action.now)};
 		}
 
 		case 'quit-requested': {

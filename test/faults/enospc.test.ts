@@ -6,10 +6,11 @@ import path from 'node:path';
 import {DiskFullError} from '../../source/engine/errors.js';
 import {FaultInjector} from '../../source/engine/migration/faults.js';
 import {Migration} from '../../source/engine/migration/migration.js';
-import {demoWorkspace, targetMessageIds, targetRows} from '../helpers/workspace.js';
+import {demoWorkspace, storeAsOldBot, targetMessageIds, targetRows} from '../helpers/workspace.js';
 import {openWorkspace, type WorkspacePaths} from '../../source/engine/workspace.js';
 import {sha256File} from '../../source/engine/migration/backup.js';
 import {checkIndexesWithPython} from '../helpers/python.js';
+import {cutOverLineOfAFullRun} from '../helpers/runs.js';
 
 const oldModel = 'sentence-transformers/paraphrase-multilingual-mpnet-base-v2';
 
@@ -120,14 +121,7 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 	});
 
 	it('log writer full after the cut-over: the migration is complete, the outcome says the log lacks its end, nothing is left to resume', {timeout: 240_000}, async () => {
-		// Where the cut-over's line falls in a full run of the same workspace (the demo is deterministic).
-		const reference = await demoWorkspace();
-		const full = await new Migration({workspace: openWorkspace(reference.root), env: {}, batchSize: 16, faults: new FaultInjector([])}).run();
-		assert.equal(full.status, 'done');
-		const lines = readFileSync(full.status === 'done' ? full.logFile : '', 'utf8').trim().split('\n');
-		const cutOverLine = lines.findIndex(line => line.includes('切換完成')) + 1;
-		assert.ok(cutOverLine > 1, 'the reference run logged its cut-over');
-
+		const cutOverLine = await cutOverLineOfAFullRun();
 		const paths = await demoWorkspace();
 		const oldVectors = oldVectorCount(paths.database);
 		const settingsBefore = sha256File(paths.settings);
@@ -139,5 +133,29 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 		assertIndexesLoad(paths);
 		const rerun = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
 		assert.equal(rerun.status, 'noop');
+	});
+
+	it('log writer full after the cut-over with messages stored after the switch: the outcome does not say nothing needs resuming, and the rerun embeds them', {timeout: 240_000}, async () => {
+		const cutOverLine = await cutOverLineOfAFullRun();
+		const paths = await demoWorkspace();
+		const migration = new Migration({workspace: openWorkspace(paths.root), env: {}, batchSize: 16, faults: FaultInjector.fromEnvironment({QWEN3_MIGRATE_FAULTS: `enospc@log=${cutOverLine}`})});
+		let late: Array<{id: string; channel: string}> = [];
+		migration.events.on('log:line', ({message}) => {
+			if (message.startsWith('切換完成')) {
+				late = storeAsOldBot(paths.database, 'late', 4);
+			}
+		});
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.equal(outcome.status === 'done' ? outcome.late : -1, late.length, 'the log failure stopped the live catch-up');
+		const notice = outcome.status === 'done' ? (outcome.logIncomplete ?? '') : '';
+		assert.doesNotMatch(notice, /nothing needs resuming/);
+		assert.match(notice, /^the run log could not be written after the cut-over \(disk full on \/\S*: need about [\d.]+ [KMG]?B more\); the switch is done and recorded: free space on \/\S*, then run `qwen3-migrate migrate` again to embed the 4 messages stored after the switch$/);
+		const rerun = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
+		assert.equal(rerun.status, 'done');
+		assert.equal(rerun.status === 'done' ? rerun.late : -1, 0);
+		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
+		assert.ok(late.every(({id}) => migrated.has(id)));
+		assertIndexesLoad(paths);
 	});
 });

@@ -83,3 +83,26 @@ export function messageTexts(databaseFile: string): Map<string, string> {
 		db.close();
 	}
 }
+
+const oldModel = 'sentence-transformers/paraphrase-multilingual-mpnet-base-v2';
+
+/** Stores messages as the old bot does (text and an old-model vector), spread over the vector-enabled channels. */
+export function storeAsOldBot(databaseFile: string, prefix: string, count: number): Array<{id: string; channel: string}> {
+	const db = new Database(databaseFile, {timeout: 5000});
+	try {
+		const channels = (db.prepare('SELECT channel_id AS id FROM channels WHERE vector_enabled = 1 ORDER BY channel_id').all() as Array<{id: string}>).map(row => row.id);
+		const dimension = (db.prepare('SELECT dimension FROM embeddings WHERE model_version = ? LIMIT 1').get(oldModel) as {dimension: number}).dimension;
+		const stored: Array<{id: string; channel: string}> = [];
+		db.transaction(() => {
+			for (let index = 0; index < count; index++) {
+				const message = {id: `${prefix}-${index}`, channel: channels[index % channels.length]!};
+				db.prepare("INSERT INTO messages (message_id, channel_id, user_id, content, timestamp) VALUES (?, ?, 'u', ?, datetime('now'))").run(message.id, message.channel, `late message ${index} 遲到的訊息`);
+				db.prepare('INSERT INTO embeddings (message_id, channel_id, user_id, vector_data, model_version, dimension) VALUES (?, ?, ?, ?, ?, ?)').run(message.id, message.channel, 'u', Buffer.alloc(dimension * 4, 1), oldModel, dimension);
+				stored.push(message);
+			}
+		})();
+		return stored;
+	} finally {
+		db.close();
+	}
+}

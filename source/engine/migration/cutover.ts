@@ -114,15 +114,13 @@ export async function catchUpStagedIndexes(context: RunContext): Promise<number 
 /**
  * Right after the switch: what the bot wrote while the staged channels were rebuilt is embedded
  * and those live channels rebuilt beside the live directory, each file renamed into place (the
- * layout stays PigPig's). What arrives after this is counted and left to the next run.
+ * layout stays PigPig's). What arrives after this is counted and left to the next run. A stop
+ * still indexes what was embedded: the next run only looks for messages without a new vector.
  */
 export async function catchUpLiveIndexes(context: RunContext): Promise<number | 'aborted'> {
 	const {db, paths, target} = context;
 	const before = newestEmbeddingId(db);
-	if ((await new EmbedLoop(context, context.reuse).run(0)) === 'aborted') {
-		return 'aborted';
-	}
-
+	const embedded = await new EmbedLoop(context, context.reuse).run(0);
 	const {channels, rows} = channelsWithRowsAfter(db, before, target.model);
 	if (rows > 0) {
 		const live = followLinks(paths.indices);
@@ -137,5 +135,5 @@ export async function catchUpLiveIndexes(context: RunContext): Promise<number | 
 		context.log('INFO', logText.finalCatchUp(rows, channels.length));
 	}
 
-	return rows;
+	return embedded === 'aborted' ? 'aborted' : rows;
 }

@@ -63,11 +63,14 @@ export type MigrationOutcome =
 	| {status: 'aborted'; runId: string; done: number; total: number; logFile: string}
 	| {status: 'noop'; message: string};
 
-/** The run log failed once the switch was made: said as what it is, not as a stop to resume. */
-function logIncompleteAfterCutOver(failure: AppError): string {
+/** The run log failed after the switch: not a stop to resume, but the live catch-up stopped (`late` are left). */
+function logIncompleteAfterCutOver(failure: AppError, late: number): string {
 	const volume = /^disk full on (.+?): need about/.exec(failure.message)?.[1];
 	const fix = volume ? `free space on ${volume}` : (failure.hint ?? 'check the logs directory').replace(/, then run `qwen3-migrate migrate` again.*$/, '');
-	return `the run log could not be written after the cut-over (${failure.message}); the migration is complete and nothing needs resuming: ${fix}`;
+	const head = `the run log could not be written after the cut-over (${failure.message})`;
+	return late > 0
+		? `${head}; the switch is done and recorded: ${fix}, then run \`qwen3-migrate migrate\` again to embed the ${late} messages stored after the switch`
+		: `${head}; the migration is complete and nothing needs resuming: ${fix}`;
 }
 
 export class Migration {
@@ -142,7 +145,7 @@ export class Migration {
 					throw this.logFailure;
 				}
 
-				return {...outcome, logIncomplete: logIncompleteAfterCutOver(this.logFailure)};
+				return {...outcome, logIncomplete: logIncompleteAfterCutOver(this.logFailure, outcome.late ?? 0)};
 			}
 
 			return outcome;

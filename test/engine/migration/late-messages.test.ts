@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
 import {PassThrough} from 'node:stream';
 import {describe, it} from 'node:test';
-import Database from 'better-sqlite3';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {openWorkspace} from '../../../source/engine/workspace.js';
 import {runHeadless} from '../../../source/commands/shared/run-headless.js';
 import {runCli} from '../../helpers/cli.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
-import {demoWorkspace, targetMessageIds, targetRows} from '../../helpers/workspace.js';
-
-const oldModel = 'sentence-transformers/paraphrase-multilingual-mpnet-base-v2';
-
-/** Stores messages as the old bot does (text and an old-model vector), spread over the vector-enabled channels. */
-function storeAsOldBot(databaseFile: string, prefix: string, count: number): Array<{id: string; channel: string}> {
-	const db = new Database(databaseFile, {timeout: 5000});
-	try {
-		const channels = (db.prepare('SELECT channel_id AS id FROM channels WHERE vector_enabled = 1 ORDER BY channel_id').all() as Array<{id: string}>).map(row => row.id);
-		const dimension = (db.prepare('SELECT dimension FROM embeddings WHERE model_version = ? LIMIT 1').get(oldModel) as {dimension: number}).dimension;
-		const stored: Array<{id: string; channel: string}> = [];
-		db.transaction(() => {
-			for (let index = 0; index < count; index++) {
-				const message = {id: `${prefix}-${index}`, channel: channels[index % channels.length]!};
-				db.prepare("INSERT INTO messages (message_id, channel_id, user_id, content, timestamp) VALUES (?, ?, 'u', ?, datetime('now'))").run(message.id, message.channel, `late message ${index} 遲到的訊息`);
-				db.prepare('INSERT INTO embeddings (message_id, channel_id, user_id, vector_data, model_version, dimension) VALUES (?, ?, ?, ?, ?, ?)').run(message.id, message.channel, 'u', Buffer.alloc(dimension * 4, 1), oldModel, dimension);
-				stored.push(message);
-			}
-		})();
-		return stored;
-	} finally {
-		db.close();
-	}
-}
+import {demoWorkspace, storeAsOldBot, targetMessageIds, targetRows} from '../../helpers/workspace.js';
 
 describe('messages the old bot writes after the switch', () => {
 	it('the run counts them and says to restart the bot; verify lists every one (message id, channel); the rerun appends them to the live indexes and the count goes to 0', async () => {
@@ -82,5 +58,37 @@ describe('messages the old bot writes after the switch', () => {
 		const verifyAfter = runCli(['verify', '--workspace', paths.root]);
 		assert.equal(verifyAfter.status, 0, verifyAfter.stdout);
 		assert.doesNotMatch(verifyAfter.stdout, /late-\d/);
+	});
+});
+
+describe('a stop during the catch-up right after the switch', () => {
+	it('puts every message it embedded into the live indexes, so a rerun that finds nothing to embed leaves none out', async () => {
+		const paths = await demoWorkspace();
+		let caught: Array<{id: string; channel: string}> = [];
+		let switched = false;
+		const migration = new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])});
+		migration.events.on('log:line', ({message}) => {
+			if (message.startsWith('切換完成')) {
+				switched = true;
+				caught = storeAsOldBot(paths.database, 'caught', 3);
+			}
+		});
+		// The abort key, pressed as the live catch-up commits its (only) batch.
+		migration.events.on('batch:commit:done', () => {
+			if (switched) {
+				migration.control.abort();
+			}
+		});
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done', 'the switch was recorded before the stop');
+		assert.equal(outcome.status === 'done' ? outcome.late : -1, 0, 'the batch in flight was committed');
+		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
+		assert.ok(caught.every(({id}) => migrated.has(id)), 'the messages stored right after the switch have new vectors');
+		const rerun = await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
+		assert.equal(rerun.status, 'noop', 'nothing is left to embed');
+		const byChannel = new Map(checkIndexesWithPython(paths.indices).map(channel => [channel.channel, new Set(channel.all_ids)]));
+		for (const {id, channel} of caught) {
+			assert.ok(byChannel.get(channel)?.has(id), `${id} is in the live index of channel ${channel}`);
+		}
 	});
 });
