@@ -87,6 +87,11 @@ describe('troubleshooting command', () => {
 		assert.match(commandFor(gpuOom, {...state, batchSize: 4, device: 'cuda'}), /^qwen3-migrate migrate --batch-size 4 {3}\(or --device cpu;/);
 		assert.equal(commandFor(gpuOom, {...state, batchSize: 4, device: 'cpu'}), 'qwen3-migrate migrate --batch-size 4');
 		assert.match(commandFor(ramLow, {...state, batchSize: 2}), /^qwen3-migrate migrate --batch-size 2 /);
+		assert.match(commandFor(problemById('stalled'), {...state, batchSize: 8}), /^qwen3-migrate migrate --batch-size 8 /);
+	});
+
+	it('keeps advice to raise the batch size as it is: a slow run at 8 is told 32, not 8', () => {
+		assert.match(commandFor(problemById('slow'), {...midMigration(), batchSize: 8}), /^qwen3-migrate migrate --batch-size 32 /);
 	});
 
 	it('the panel shows it', () => {

@@ -3,6 +3,7 @@
  * keys that fix it now. A key that cannot act in this state is not offered (no "switch to CPU"
  * while on the CPU); a problem found at open shows its message wrapped, with the fix.
  */
+import type {ProblemId} from '../../engine/diagnosis/catalogue.js';
 import {blockedReason, keymap} from '../keymap.js';
 import {wrapText} from '../format.js';
 import type {ActiveProblem} from '../problems.js';
@@ -10,13 +11,20 @@ import type {DashboardState} from '../state.js';
 import {Line, Panel} from './Panel.js';
 import type {Theme} from './theme.js';
 
+/** Problems whose fix is a smaller batch: their advice never names a size above the run's own. */
+const lowersBatchSize = new Set<ProblemId>(['gpu-oom', 'ram-low', 'stalled']);
+
 /**
  * The command line as it applies now: without the CPU alternative when the run is already on the
- * CPU, and never a larger `--batch-size` than the run has already come down to (the guide's 10
- * would undo a halving to 4).
+ * CPU, and, when the fix is a smaller batch, never a larger `--batch-size` than the run has come
+ * down to (the guide's 10 would undo a halving to 4).
  */
 export function commandFor(problem: ActiveProblem['problem'], state: DashboardState): string {
 	const command = state.device === 'cpu' ? problem.command.replace(/\s*\(?or --device cpu[^)]*\)?/, '') : problem.command;
+	if (!lowersBatchSize.has(problem.id)) {
+		return command;
+	}
+
 	return command.replace(/--batch-size (\d+)/, (whole, size: string) => (state.batchSize < Number(size) ? `--batch-size ${state.batchSize}` : whole));
 }
 
