@@ -1,6 +1,7 @@
 /** `qwen3-migrate check` (the guide's `--check-only`): is this machine and workspace ready? */
 import path from 'node:path';
 import type {DownloadProgress} from '../engine/embed/download.js';
+import {exitCodes} from '../engine/errors.js';
 import {runCheck, type CheckReport} from '../engine/ops/check.js';
 import {workspacePathsLenient} from '../engine/workspace.js';
 import {exitCodeForItems, formatItem} from '../engine/ops/report.js';
@@ -22,7 +23,7 @@ onnxruntime-node load (versions, execution providers); the source and target mod
 (warns under 4 GB); free disk against what a migration needs; Node.js; a running migration.
 It changes nothing.`,
 	flags: {...workspaceFlag, golden: {type: 'boolean', default: false, description: 'Also embed the model card\'s queries and documents and compare the scores with the card\'s\n(tells the real Qwen3-Embedding-0.6B weights from anything else)'}, ...endpointFlags, ...outputFlags},
-	notes: 'Exit codes: 0 no failures (warnings allowed), 1 something failed, 2 usage error.',
+	notes: 'Exit codes: 0 no failures (warnings allowed), 1 something failed, 2 usage error, 130 stopped during --golden\'s model download.',
 	examples: ['qwen3-migrate check --workspace /srv/pigpig', 'qwen3-migrate check --json | jq \'.items[] | select(.status != "ok")\''],
 	async run({input, flags}, context) {
 		rejectArguments(input);
@@ -32,7 +33,15 @@ It changes nothing.`,
 		const onDownload = printer ? (progress: DownloadProgress) => printer.update(progress) : undefined;
 		let report: CheckReport;
 		try {
-			report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env, golden: flags.golden, onDownload, ...remoteFlagValues(flags)});
+			report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env, golden: flags.golden, onDownload, signal: context.signal, ...remoteFlagValues(flags)});
+		} catch (error) {
+			if (!context.signal.aborted) {
+				throw error;
+			}
+
+			printer?.stop();
+			context.stderr.write('stopped during the model download: it resumes where it stopped on the next `qwen3-migrate check --golden` (or `download`)\n');
+			return exitCodes.aborted;
 		} finally {
 			printer?.stop();
 		}

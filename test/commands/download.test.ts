@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {PassThrough} from 'node:stream';
 import {describe, it} from 'node:test';
@@ -180,14 +180,36 @@ describe('check --golden with a model not yet on disk', () => {
 	it('downloads it with progress on stderr (none with --json), then runs the golden check', {timeout: 120_000}, async () => {
 		const {root, hub, cache} = await hubWorkspace();
 		try {
+			// --json first, while the cache is empty: the download happens, and says nothing.
+			const json = await runCliAsync(['check', '--golden', '--json', '--workspace', root]);
+			assert.ok(existsSync(path.join(cache, 'config.json')), 'the files went to the cache');
+			assert.equal(json.stderr, '', 'nothing on stderr with --json, though it downloaded');
+			assert.ok(JSON.parse(json.stdout), 'stdout is the JSON report');
+			rmSync(cache, {recursive: true, force: true});
 			const run = await runCliAsync(['check', '--golden', '--workspace', root]);
 			assert.match(run.stderr, /^downloading config\.json \(1\/\d\) /m, run.stderr);
 			assert.match(run.stderr, /^downloading onnx\/model\.onnx\S* \(\d\/\d\) \[.+\] 100\.0% /m);
 			// The demo's weights are not the real Qwen3's: the golden check runs and says so.
 			assert.match(run.stdout, /golden check of Qwen\/Qwen3-Embedding-0\.6B \(model card scores\)/);
-			assert.ok(existsSync(path.join(cache, 'config.json')), 'the files went to the cache');
-			const json = await runCliAsync(['check', '--golden', '--json', '--workspace', root]);
-			assert.equal(json.stderr, '', 'nothing on stderr with --json (and nothing left to download)');
+		} finally {
+			await hub.close();
+		}
+	});
+
+	it('Ctrl+C during that download stops at once: exit 130 with how to resume, the .part kept, no report', {timeout: 60_000}, async () => {
+		const {root, hub, cache} = await hubWorkspace({stall: {file: 'config.json', bytes: 10}});
+		try {
+			const {child, done, output} = startCli(['check', '--golden', '--workspace', root]);
+			const part = path.join(cache, 'config.json.part');
+			await untilPartHolds(part, 10, output);
+			const sentAt = Date.now();
+			child.kill('SIGINT');
+			const run = await done;
+			assert.equal(run.status, 130, output());
+			assert.ok(Date.now() - sentAt < 5000, `took ${Date.now() - sentAt} ms to stop`);
+			assert.match(run.stderr, /stopped during the model download: it resumes where it stopped on the next `qwen3-migrate check --golden`/);
+			assert.doesNotMatch(run.stdout, /Ready to migrate|problems? to fix/, 'a check cut short reports nothing');
+			assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
 		} finally {
 			await hub.close();
 		}

@@ -41,6 +41,8 @@ export type CheckOptions = {
 	golden?: boolean;
 	/** Progress of the target model's download when --golden needs weights that are not on disk. */
 	onDownload?: (progress: DownloadProgress) => void;
+	/** Stops that download (Ctrl+C): the check then throws instead of reporting; the `.part` files resume. */
+	signal?: AbortSignal;
 	/** Embedding servers to probe (`--endpoint`, comma-separated), over settings' migration.endpoints. */
 	endpoint?: string | undefined;
 	remoteModel?: string | undefined;
@@ -175,7 +177,7 @@ async function modelItems(root: string, memory: Settings['memory_system'], lastR
 		await sourceModelItem(memory, lastRun, async modelId => checkModel('source', resolveModelSource(modelId, {...modelOptions, localPath: migration.source_model_path}), {fetcher: options.fetcher})),
 	];
 	if (options.golden) {
-		items.push(await checkGolden(target, {dtype: migration.dtype, device, maxTokens: migration.max_tokens, onDownload: options.onDownload}));
+		items.push(await checkGolden(target, {dtype: migration.dtype, device, maxTokens: migration.max_tokens, onDownload: options.onDownload, signal: options.signal}));
 	}
 
 	const endpoints = parseEndpointList(options.endpoint === undefined ? migration.endpoints : [options.endpoint]);

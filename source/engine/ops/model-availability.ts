@@ -71,14 +71,19 @@ export async function checkModel(
  * `check --golden`: the model card's example run on the target weights. Fails (and says plainly
  * that these are not the real weights) when the scores are off by more than the card's ±0.002.
  */
-export async function checkGolden(source: ModelSource, options: {dtype?: string; device?: 'auto' | Device; maxTokens?: number; onDownload?: (progress: DownloadProgress) => void} = {}): Promise<ReportItem> {
+export async function checkGolden(source: ModelSource, options: {dtype?: string; device?: 'auto' | Device; maxTokens?: number; onDownload?: (progress: DownloadProgress) => void; signal?: AbortSignal} = {}): Promise<ReportItem> {
 	const title = `golden check of ${source.modelId} (model card scores)`;
 	try {
-		const report = await runGoldenCheck(source, {dtype: options.dtype, device: options.device ?? 'auto', maxTokens: options.maxTokens, onDownload: options.onDownload});
+		const report = await runGoldenCheck(source, {dtype: options.dtype, device: options.device ?? 'auto', maxTokens: options.maxTokens, onDownload: options.onDownload, signal: options.signal});
 		return report.matches
 			? {id: 'model-golden', status: 'ok', title, subject: source.modelId, detail: report.summary}
 			: {id: 'model-golden', status: 'fail', title, subject: source.modelId, detail: report.summary, fix: 'download the real weights (onnx-community/Qwen3-Embedding-0.6B-ONNX) again, or check migration.target_model_path and migration.dtype (fp32 reproduces the card)'};
 	} catch (error) {
+		// Stopped (Ctrl+C during the download) is not a finding about the model: the check ends.
+		if (options.signal?.aborted) {
+			throw error;
+		}
+
 		return {id: 'model-golden', status: 'fail', title, subject: source.modelId, detail: errorMessage(error), fix: error instanceof AppError && error.hint ? error.hint : modelFixes};
 	}
 }
