@@ -34,6 +34,30 @@ async function untilPartHolds(part: string, bytes: number, output: () => string)
 	assert.ok(existsSync(part), `the transfer never started: ${output()}`);
 }
 
+/**
+ * Runs the CLI against a hub that stalls after 10 bytes of config.json, presses Ctrl+C once that
+ * much is on disk, and checks what every command must do then: exit 130 within seconds with the
+ * `.part` kept for the resume. Returns what it printed.
+ */
+async function interruptDuringDownload(args: string[]): Promise<{stdout: string; stderr: string; output: string}> {
+	const {root, hub, cache} = await hubWorkspace({stall: {file: 'config.json', bytes: 10}});
+	try {
+		const {child, done, output} = startCli([...args, '--workspace', root]);
+		const exited = done.then(run => ({run, at: Date.now()}));
+		const part = path.join(cache, 'config.json.part');
+		await untilPartHolds(part, 10, output);
+		const sentAt = Date.now();
+		child.kill('SIGINT');
+		const {run, at} = await exited;
+		assert.equal(run.status, 130, output());
+		assert.ok(at - sentAt < 5000, `took ${at - sentAt} ms to stop`);
+		assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
+		return {stdout: run.stdout, stderr: run.stderr, output: output()};
+	} finally {
+		await hub.close();
+	}
+}
+
 const progressAt = (bytes: number, file = 'onnx/model.onnx_data', done = false): DownloadProgress => ({repository, file, fileIndex: 5, files: 5, fileBytes: bytes, fileTotal: 2000, bytes, totalBytes: 2000, bytesPerSecond: 100, done});
 
 describe('download progress in the terminal', () => {
@@ -116,22 +140,8 @@ describe('qwen3-migrate download', () => {
 	});
 
 	it('Ctrl+C during the download of a migrate stops it at once: exit 130 within seconds, the .part kept for the next run', {timeout: 60_000}, async () => {
-		const {root, hub, cache} = await hubWorkspace({stall: {file: 'config.json', bytes: 10}});
-		try {
-			const {child, done, output} = startCli(['migrate', '--workspace', root, '--no-ui', '--yes']);
-			const exited = done.then(run => ({code: run.status, at: Date.now()}));
-			const part = path.join(cache, 'config.json.part');
-			await untilPartHolds(part, 10, output);
-			const sentAt = Date.now();
-			child.kill('SIGINT');
-			const {code, at} = await exited;
-			assert.equal(code, 130, output());
-			assert.ok(at - sentAt < 5000, `took ${at - sentAt} ms to stop`);
-			assert.match(output(), /Migration stopped at 0\/0; everything committed is kept/);
-			assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
-		} finally {
-			await hub.close();
-		}
+		const {output} = await interruptDuringDownload(['migrate', '--no-ui', '--yes']);
+		assert.match(output, /Migration stopped at 0\/0; everything committed is kept/);
 	});
 });
 
@@ -158,21 +168,8 @@ describe('serve with a model not yet on disk', () => {
 	});
 
 	it('Ctrl+C during the download stops at once: exit 130 with how to resume, the .part kept', {timeout: 60_000}, async () => {
-		const {root, hub, cache} = await hubWorkspace({stall: {file: 'config.json', bytes: 10}});
-		try {
-			const {child, done, output} = startCli(['serve', '--port', '0', '--workspace', root]);
-			const part = path.join(cache, 'config.json.part');
-			await untilPartHolds(part, 10, output);
-			const sentAt = Date.now();
-			child.kill('SIGINT');
-			const run = await done;
-			assert.equal(run.status, 130, output());
-			assert.ok(Date.now() - sentAt < 5000, `took ${Date.now() - sentAt} ms to stop`);
-			assert.match(run.stderr, /stopped before serving: the model download resumes where it stopped on the next `qwen3-migrate serve`/);
-			assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
-		} finally {
-			await hub.close();
-		}
+		const {stderr} = await interruptDuringDownload(['serve', '--port', '0']);
+		assert.match(stderr, /stopped before serving: the model download resumes where it stopped on the next `qwen3-migrate serve`/);
 	});
 });
 
@@ -197,21 +194,8 @@ describe('check --golden with a model not yet on disk', () => {
 	});
 
 	it('Ctrl+C during that download stops at once: exit 130 with how to resume, the .part kept, no report', {timeout: 60_000}, async () => {
-		const {root, hub, cache} = await hubWorkspace({stall: {file: 'config.json', bytes: 10}});
-		try {
-			const {child, done, output} = startCli(['check', '--golden', '--workspace', root]);
-			const part = path.join(cache, 'config.json.part');
-			await untilPartHolds(part, 10, output);
-			const sentAt = Date.now();
-			child.kill('SIGINT');
-			const run = await done;
-			assert.equal(run.status, 130, output());
-			assert.ok(Date.now() - sentAt < 5000, `took ${Date.now() - sentAt} ms to stop`);
-			assert.match(run.stderr, /stopped during the model download: it resumes where it stopped on the next `qwen3-migrate check --golden`/);
-			assert.doesNotMatch(run.stdout, /Ready to migrate|problems? to fix/, 'a check cut short reports nothing');
-			assert.equal(readFileSync(part).length, 10, 'the partial file stays for the resume');
-		} finally {
-			await hub.close();
-		}
+		const {stdout, stderr} = await interruptDuringDownload(['check', '--golden']);
+		assert.match(stderr, /stopped during the model download: it resumes where it stopped on the next `qwen3-migrate check --golden`/);
+		assert.doesNotMatch(stdout, /Ready to migrate|problems? to fix/, 'a check cut short reports nothing');
 	});
 });
