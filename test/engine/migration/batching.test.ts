@@ -6,6 +6,8 @@ import {decodeVector} from '../../../source/engine/db/vectors.js';
 import {Embedder} from '../../../source/engine/embed/embedder.js';
 import {resolveModelSource} from '../../../source/engine/embed/model-source.js';
 import {paddedTokens, planBatches} from '../../../source/engine/migration/batch-planner.js';
+import {fitPlannedBatch, type PlannedBatch} from '../../../source/engine/migration/window-planner.js';
+import type {TargetRow} from '../../../source/engine/types.js';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {loadSettings} from '../../../source/engine/settings/load.js';
@@ -26,6 +28,56 @@ describe('batch planner', () => {
 		assert.deepEqual(batches.flat().sort((a, b) => a - b), lengths.map((_length, index) => index), 'every item exactly once');
 		assert.ok(batches.some(batch => batch.length === 1 && lengths[batch[0]!] === 500), 'a text over the budget goes alone');
 		assert.equal(batches.filter(batch => batch.some(index => lengths[index]! > 100)).length, 2, 'long texts do not pad short ones');
+	});
+});
+
+describe('a planned batch cut to the size in effect now (after out of memory halved it)', () => {
+	/** Texts a..f (tokens 2..7), with two more rows of "a" and one of "c", and a remembered text "z". */
+	function planned(): PlannedBatch {
+		let rowid = 100;
+		const row = (text: string, tokens: number): TargetRow => ({rowid: rowid++, messageId: `m${rowid}`, channelId: 'c', userId: 'u', text, encoded: {ids: Array.from({length: tokens}, () => 1), truncated: false}});
+		const unique = ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => row(text, index + 2));
+		const duplicates = [row('a', 2), row('a', 2), row('c', 4)];
+		const remembered = row('z', 3);
+		const rows = [...unique, ...duplicates, remembered];
+		return {rows, unique, keys: rows.map(item => `text:${item.text}`), remembered: new Map([['text:z', new Float32Array([1])]]), cursorAfter: 999};
+	}
+
+	it('comes back as it is when it fits', () => {
+		const batch = planned();
+		assert.deepEqual(fitPlannedBatch(batch, 6, 1000), [batch]);
+	});
+
+	it('keeps each text with its duplicates, sends the remembered rows with the first part, and lets only the last part move the checkpoint', () => {
+		const batch = planned();
+		const parts = fitPlannedBatch(batch, 2, 1000);
+		assert.equal(parts.length, 3);
+		assert.deepEqual(parts.map(part => part.unique.length), [2, 2, 2], 'no part gives the model more texts than the size now');
+		assert.deepEqual(parts.map(part => part.cursorAfter), [0, 0, 999]);
+		assert.deepEqual(parts.flatMap(part => part.rows.map(row => row.rowid)).sort(), batch.rows.map(row => row.rowid).sort(), 'every row exactly once');
+		for (const part of parts) {
+			const texts = new Set(part.unique.map(row => row.text));
+			assert.ok(part.rows.every(row => texts.has(row.text) || (part === parts[0] && row.text === 'z')), 'a row rides with its text');
+			assert.deepEqual(part.keys, part.rows.map(row => `text:${row.text}`), 'keys stay aligned with rows');
+		}
+
+		assert.equal(parts[0]!.remembered.size, 1);
+		assert.equal(parts[1]!.remembered.size + parts[2]!.remembered.size, 0);
+	});
+
+	it('also cuts to the halved token budget (padded to the longest text)', () => {
+		const parts = fitPlannedBatch(planned(), 6, 12);
+		for (const part of parts) {
+			assert.ok(part.unique.length === 1 || paddedTokens(part.unique.map(row => row.encoded!.ids.length)) <= 12, part.unique.map(row => row.text).join(''));
+		}
+
+		assert.ok(parts.length > 1);
+	});
+
+	it('never splits a single text, whatever the limits', () => {
+		const one = {...planned()};
+		one.unique = one.unique.slice(0, 1);
+		assert.equal(fitPlannedBatch(one, 1, 1).length, 1);
 	});
 });
 
