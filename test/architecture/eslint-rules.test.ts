@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {describe, it} from 'node:test';
@@ -76,5 +77,35 @@ describe('ESLint size limits (eslint.config.js)', () => {
 
 		const excused = '/* eslint-disable max-lines -- a list of independent sections */\n' + longFile;
 		assert.deepEqual(await lint('source/bench/example.ts', excused, sizeRules), []);
+	});
+});
+
+/** Every .ts, .tsx and .mjs file under `directory`, relative to the repository root. */
+function sourceFiles(directory: string): string[] {
+	return readdirSync(path.join(root, directory), {recursive: true, encoding: 'utf8'})
+		.filter(file => /\.(ts|tsx|mjs)$/.test(file))
+		.map(file => path.join(directory, file));
+}
+
+describe('lint exceptions', () => {
+	it('every eslint-disable comment in source, test and scripts says why (`-- reason`)', () => {
+		const files = ['source', 'test', 'scripts'].flatMap(directory => sourceFiles(directory));
+		assert.ok(files.length > 300, `${files.length} files read`);
+		const silent: string[] = [];
+		let disables = 0;
+		for (const file of files) {
+			for (const [index, line] of readFileSync(path.join(root, file), 'utf8').split('\n').entries()) {
+				const comment = /^\s*(?:\/\/|\/\*)\s*eslint-disable\S*\s+(.*?)(?:\*\/)?\s*$/.exec(line);
+				if (comment) {
+					disables++;
+					if (!/\S\s+--\s+\S/.test(comment[1]!)) {
+						silent.push(`${file}:${index + 1}: ${line.trim()}`);
+					}
+				}
+			}
+		}
+
+		assert.ok(disables > 0, 'the scan finds the known exception (source/bench/run.ts)');
+		assert.deepEqual(silent, [], 'add `-- why` to each');
 	});
 });

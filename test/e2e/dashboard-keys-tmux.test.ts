@@ -163,7 +163,7 @@ describe('dashboard keys and states in a real terminal (tmux)', () => {
 		assert.equal(await dumb.exitCode(), 0);
 		const raw = readFileSync(rawLog, 'utf8');
 		assert.match(raw, /DONE/);
-		// eslint-disable-next-line no-control-regex
+		// eslint-disable-next-line no-control-regex -- cursor-movement escapes are what must be absent
 		assert.doesNotMatch(raw, /\u001B\[\d*[ABCDHJK]|\u001B\[\d+;\d+H/, 'no cursor addressing');
 	});
 });

@@ -11,7 +11,7 @@ import type {DashboardState} from '../../source/ui/state.js';
 import {midMigration} from './fixtures.js';
 
 const plain: Theme = {color: false, unicode: true, strings: strings('en'), language: 'en'};
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- the escape that starts a colour code is what is stripped
 const ansi = /\u001B\[[\d;]*m/g;
 
 function frame(state: DashboardState, columns: number, rows: number, theme = plain): string[] {
