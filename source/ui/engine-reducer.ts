@@ -57,7 +57,9 @@ function reduceRunEvent(state: DashboardState, event: EngineEvent, now: number):
 		}
 
 		case 'run:phase:enter': {
-			return {...state, phase: event.payload.phase};
+			// Each round of indexing counts its channels afresh.
+			const {phase} = event.payload;
+			return {...state, phase, channels: phase === 'index' ? undefined : state.channels};
 		}
 
 		case 'control:paused': {

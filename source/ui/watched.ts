@@ -51,6 +51,7 @@ export function reduceAttached(state: DashboardState, snapshot: RunSnapshot): Da
 		batchSize: state.pendingBatch ? state.batchSize : snapshot.batchSize,
 		device: snapshot.device,
 		startedAt: snapshot.startedAt ?? state.startedAt,
+		channels: snapshot.channels ?? state.channels,
 		ownerRss: {bytes: snapshot.rssBytes, baseline: state.ownerRss?.baseline ?? snapshot.rssBytes},
 	};
 }

@@ -13,6 +13,7 @@ import {MigrationEvents} from '../../source/engine/migration/events.js';
 import {attachToRun} from '../../source/ui/attach.js';
 import {DashboardController, type DashboardBackend} from '../../source/ui/controller.js';
 import {strings} from '../../source/ui/i18n.js';
+import {barReading} from '../../source/ui/metrics.js';
 import {makeTempDir} from '../helpers/temp.js';
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -143,6 +144,34 @@ describe('a dashboard attached to another process\'s run', () => {
 		controller.handleKey('\u0003', {});
 		assert.deepEqual(calls, ['detach'], 'Ctrl+C in an attached dashboard only detaches');
 		assert.equal(control.aborting, false, 'the run goes on');
+		controller.dispose();
+		await server.close();
+	});
+
+	it('a dashboard attached during verify shows the channels the index phase built, not "—"', async () => {
+		const events = new MigrationEvents();
+		const control = new RunControl(32, events);
+		const socketPath = path.join(makeTempDir('qwen3-ctl-'), 'control.sock');
+		const server = await ControlServer.listen(socketPath, {control, events});
+		events.emit('run:start', {runId: 'r', source: 'a', target: 'b', strategy: 'regenerate', resumed: false, total: 10});
+		events.emit('run:phase:enter', {phase: 'index'});
+		for (const built of [1, 2, 3]) {
+			events.emit('index:channel:done', {channelId: `c${built}`, vectors: 5, built, channels: 3});
+		}
+
+		events.emit('run:phase:enter', {phase: 'verify'});
+		const backend: DashboardBackend = {quit: () => undefined};
+		const controller = new DashboardController(backend, {now: Date.now});
+		const attachment = await attachToRun({socketPath, controller, backend, readOnly: true, strings: strings('en')});
+		assert.ok(attachment);
+		await until(() => controller.getState().attached, 'attached');
+		assert.equal(controller.getState().phase, 'verify');
+		assert.deepEqual(barReading(controller.getState()), {percent: 100, counts: '3/3'});
+		events.emit('run:phase:enter', {phase: 'catchup'});
+		events.emit('run:phase:enter', {phase: 'index'});
+		events.emit('index:channel:done', {channelId: 'c1', vectors: 6, built: 1, channels: 2});
+		await until(() => controller.getState().channels?.total === 2, 'a new round of indexing counts afresh');
+		attachment.detach();
 		controller.dispose();
 		await server.close();
 	});

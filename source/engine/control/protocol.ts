@@ -24,6 +24,8 @@ export type RunSnapshot = {
 	device: Device;
 	/** When the owner's run started (ms since the epoch): the run's elapsed time, not the watcher's. */
 	startedAt: number | undefined;
+	/** Channel indexes built / to build in the latest index phase (verify shows them too); undefined before the first. */
+	channels?: {built: number; total: number};
 	/** The owning process's resident memory. */
 	rssBytes: number;
 	pid: number;

@@ -36,6 +36,7 @@ export class ControlServer {
 	private phase: Phase | undefined;
 	private device: Device = 'cpu';
 	private startedAt: number | undefined;
+	private channels: {built: number; total: number} | undefined;
 
 	private constructor(
 		private readonly server: net.Server,
@@ -52,6 +53,13 @@ export class ControlServer {
 			}),
 			target.events.on('run:phase:enter', ({phase}) => {
 				this.phase = phase;
+				// A new round of indexing counts its channels afresh.
+				if (phase === 'index') {
+					this.channels = undefined;
+				}
+			}),
+			target.events.on('index:channel:done', ({built, channels}) => {
+				this.channels = {built, total: channels};
 			}),
 			target.events.on('progress', ({phase, device}) => {
 				this.phase = phase;
@@ -100,6 +108,7 @@ export class ControlServer {
 			tokenBudget: control.tokenBudget,
 			device: this.device,
 			startedAt: this.startedAt,
+			...(this.channels ? {channels: this.channels} : {}),
 			rssBytes: process.memoryUsage().rss,
 			pid: process.pid,
 		};
