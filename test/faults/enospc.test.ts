@@ -158,4 +158,34 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 		assert.ok(late.every(({id}) => migrated.has(id)));
 		assertIndexesLoad(paths);
 	});
+
+	it('FAISS write full in the live catch-up right after the switch: the rerun puts the messages it embedded into the live indexes', {timeout: 240_000}, async () => {
+		const paths = await demoWorkspace();
+		const migration = new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])});
+		let caught: Array<{id: string; channel: string}> = [];
+		migration.events.on('log:line', ({message}) => {
+			if (message.startsWith('切換完成')) {
+				caught = storeAsOldBot(paths.database, 'caught', 3);
+				// Read by the index worker the live catch-up starts next (the staged builds are done).
+				process.env.QWEN3_MIGRATE_FAULTS = 'enospc@index=1';
+			}
+		});
+		try {
+			await expectDiskFull(migration.run());
+		} finally {
+			delete process.env.QWEN3_MIGRATE_FAULTS;
+		}
+
+		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
+		assert.ok(caught.length === 3 && caught.every(({id}) => migrated.has(id)), 'the catch-up embedded them before the write failed');
+		const rerun = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
+		assert.equal(rerun.status, 'done', 'the rerun is not "nothing to do": the live indexes lack rows');
+		const byChannel = new Map(checkIndexesWithPython(paths.indices).map(channel => [channel.channel, new Set(channel.all_ids)]));
+		for (const {id, channel} of caught) {
+			assert.ok(byChannel.get(channel)?.has(id), `${id} is in the live index of channel ${channel}`);
+		}
+
+		const again = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
+		assert.equal(again.status, 'noop', 'and then there is nothing left to do');
+	});
 });

@@ -81,6 +81,7 @@ export const logText = {
 	cutOverResumed: () => '偵測到中斷的切換 (cut-over)，繼續完成切換',
 	lateMessages: (count: number) => `切換後仍缺少新模型向量的訊息: ${count} (切換期間 bot 寫入)；請重新啟動 bot 後再次執行 migrate`,
 	catchingUpLate: (count: number) => `補上切換後寫入的訊息: ${count} 則尚無新模型向量`,
+	liveIndexesBehind: (count: number) => `切換後的追趕未完成: ${count} 個新模型向量可能不在使用中的索引，重建索引`,
 	endpointTakenOut: (url: string, reason: string, retryInMs: number) => `${logMarkers.endpointTakenOut}: ${url} (${reason})，${seconds(retryInMs)} 秒後重試`,
 	endpointBack: (url: string) => `${endpointLogMarker}恢復使用: ${url}`,
 	endpointRemoved: (url: string, reason: string) => `${logMarkers.endpointRemoved}: ${url} (${reason})`,

@@ -9,6 +9,7 @@ import {renameDurably} from '../util/atomic-write.js';
 import {followLinks} from '../util/symlinks.js';
 import type Database from 'better-sqlite3';
 import {logText} from '../log/messages.js';
+import {recordLiveCatchUp} from '../run-store/index.js';
 import type {RunContext} from './context.js';
 import {EmbedLoop} from './embed-loop.js';
 import {runIndexJob} from './index-jobs.js';
@@ -118,9 +119,13 @@ export async function catchUpStagedIndexes(context: RunContext): Promise<number 
  * still indexes what was embedded: the next run only looks for messages without a new vector.
  */
 export async function catchUpLiveIndexes(context: RunContext): Promise<number | 'aborted'> {
-	const {db, paths, target} = context;
+	const {db, paths, target, runId} = context;
+	// Recorded first: a kill or a full disk before the rows are in the live indexes leaves it set,
+	// and the next `migrate` rebuilds them instead of finding nothing to do.
 	const before = newestEmbeddingId(db);
+	recordLiveCatchUp(db, runId, before);
 	const embedded = await new EmbedLoop(context, context.reuse).run(0);
+	killPoint('cutover:live-embedded');
 	const {channels, rows} = channelsWithRowsAfter(db, before, target.model);
 	if (rows > 0) {
 		const live = followLinks(paths.indices);
@@ -135,5 +140,6 @@ export async function catchUpLiveIndexes(context: RunContext): Promise<number | 
 		context.log('INFO', logText.finalCatchUp(rows, channels.length));
 	}
 
+	recordLiveCatchUp(db, runId, undefined);
 	return embedded === 'aborted' ? 'aborted' : rows;
 }

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import {AppError} from '../errors.js';
-import {countFailures, cutOverInterrupted, latestRun, type RunRecord} from '../run-store/index.js';
+import {countFailures, cutOverInterrupted, latestRun, liveCatchUpCutShort, type RunRecord} from '../run-store/index.js';
 import type {WorkspacePaths} from '../workspace.js';
 import {readRollbackJournal} from './rollback-journal.js';
 import {countTargetSet} from './target-set.js';
@@ -51,4 +51,13 @@ export function assertNoRollbackUnderWay(paths: WorkspacePaths): void {
 export async function messagesAfterCutOver(db: Database.Database, run: RunRecord): Promise<number> {
 	const counts = await countTargetSet(db, {model: run.target_model, dimension: run.target_dimension});
 	return Math.max(0, counts.total - counts.done - countFailures(db, run.run_id));
+}
+
+/** New-model rows embedded since a finished run's cut-short catch-up after the switch began (0 when none was cut short). */
+export function rowsSinceLiveCatchUp(db: Database.Database, run: RunRecord): number {
+	if (!liveCatchUpCutShort(run)) {
+		return 0;
+	}
+
+	return (db.prepare('SELECT COUNT(*) AS n FROM embeddings WHERE id > ? AND model_version = ?').get(run.live_catch_up_from, run.target_model) as {n: number}).n;
 }

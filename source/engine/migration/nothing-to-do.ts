@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import {AppError} from '../errors.js';
-import {countFailures, type RunRecord} from '../run-store/index.js';
+import {countFailures, liveCatchUpCutShort, type RunRecord} from '../run-store/index.js';
 import type {Workspace} from '../workspace.js';
 import {assertNoRollbackUnderWay, messagesAfterCutOver} from './interrupted.js';
 
@@ -16,8 +16,9 @@ export async function nothingToDo({paths, memory}: Workspace, db: Database.Datab
 		return undefined;
 	}
 
-	// Messages the old bot stored after the switch: a finished run embeds them (not "nothing to do").
-	if (previous?.status === 'done' && (await messagesAfterCutOver(db, previous)) > 0) {
+	// Messages the old bot stored after the switch: a finished run embeds them (not "nothing to do");
+	// so too when its catch-up after the switch was cut short (the live indexes may lack rows).
+	if (previous?.status === 'done' && ((await messagesAfterCutOver(db, previous)) > 0 || liveCatchUpCutShort(previous))) {
 		return undefined;
 	}
 

@@ -35,6 +35,12 @@ export type RunRecord = {
 	/** The target set's size and how many have a new vector, for watchers in other processes. */
 	target_total: number;
 	target_done: number;
+	/**
+	 * Set while the catch-up right after the switch runs (the newest embeddings.id the live indexes
+	 * held when it began), cleared once what it embedded is in the live indexes. Still set on a
+	 * finished run, the catch-up was cut short (a full disk, a kill): the next `migrate` rebuilds.
+	 */
+	live_catch_up_from?: number | null;
 };
 
 /** The newest run, whatever its status; undefined when no migration was ever started here. */
@@ -140,6 +146,16 @@ export function markAborted(db: Database.Database, runId: string): void {
 export function markCutOver(db: Database.Database, runId: string): void {
 	const at = now();
 	updateRun(db, runId, {phase: 'done', status: 'done', cutover_at: at, finished_at: at, updated_at: at});
+}
+
+/** The catch-up after the switch begins (`from`: the newest embeddings.id the live indexes hold), or ends (undefined). */
+export function recordLiveCatchUp(db: Database.Database, runId: string, from: number | undefined): void {
+	updateRun(db, runId, {live_catch_up_from: from ?? null, updated_at: now()});
+}
+
+/** A finished run whose catch-up after the switch was cut short: its live indexes may lack rows it embedded. */
+export function liveCatchUpCutShort(run: RunRecord | undefined): boolean {
+	return run?.status === 'done' && run.live_catch_up_from !== undefined && run.live_catch_up_from !== null;
 }
 
 export function markPruned(db: Database.Database, runId: string): void {

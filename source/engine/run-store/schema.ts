@@ -30,7 +30,8 @@ const ddl = [
 		cutover_started_at TEXT,
 		pruned_at TEXT,
 		target_total INTEGER NOT NULL DEFAULT 0,
-		target_done INTEGER NOT NULL DEFAULT 0
+		target_done INTEGER NOT NULL DEFAULT 0,
+		live_catch_up_from INTEGER
 	)`,
 	`CREATE TABLE IF NOT EXISTS qwen3_migrate_failures (
 		run_id TEXT NOT NULL,
@@ -59,7 +60,7 @@ export function stateTablesExist(db: Database.Database): boolean {
 }
 
 /** Columns added after the first release of the table; older tables get them on the next run. */
-const addedColumns = ['target_total INTEGER NOT NULL DEFAULT 0', 'target_done INTEGER NOT NULL DEFAULT 0', 'cutover_started_at TEXT'];
+const addedColumns = ['target_total INTEGER NOT NULL DEFAULT 0', 'target_done INTEGER NOT NULL DEFAULT 0', 'cutover_started_at TEXT', 'live_catch_up_from INTEGER'];
 
 export function ensureStateTables(db: Database.Database): void {
 	db.transaction(() => {

@@ -12,6 +12,7 @@ export const killPoints = [
 	'cutover:indices-retired',
 	'cutover:indices-swapped',
 	'cutover:settings-switched',
+	'cutover:live-embedded',
 	'rollback:journaled',
 	'rollback:settings-staged',
 	'rollback:indices-staged',

@@ -9,6 +9,7 @@ import {logText} from '../../log/messages.js';
 import {
 	countFailures,
 	latestRun,
+	liveCatchUpCutShort,
 	markResumed,
 	recordVerifiedBackup,
 	reopenForRetry,
@@ -21,6 +22,7 @@ import type {ProfileName, StrategyName} from '../../types.js';
 import type {WorkspacePaths} from '../../workspace.js';
 import {directorySize, makeBackups} from '../backup.js';
 import {diskFullFrom, remainingWriteBytes} from '../disk-full.js';
+import {rowsSinceLiveCatchUp} from '../interrupted.js';
 import type {RunContext} from '../context.js';
 import type {PhaseStep} from './phase.js';
 
@@ -69,6 +71,10 @@ function openRunRecord(context: RunContext, input: BackupInput): void {
 		// --retry-failed its failed messages go back into the target set; without, it embeds the
 		// messages the old bot wrote after the switch.
 		reopenForRetry(db, runId);
+		if (liveCatchUpCutShort(previous)) {
+			context.log('WARNING', logText.liveIndexesBehind(rowsSinceLiveCatchUp(db, previous)));
+		}
+
 		if (input.retryFailed) {
 			context.log('INFO', logText.retryingFailed(clearFailures(db, runId)));
 		} else {
