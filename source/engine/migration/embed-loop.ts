@@ -1,22 +1,23 @@
 /**
  * The embed phase: keyset batches over the target set, with two batches in flight so the model
  * never waits for the database, each batch's rows and checkpoint committed in one transaction by
- * the commit worker (so write I/O never holds the event loop).
- * Failures are resolved in place: out of memory halves the batch (one text that still does not fit moves to the CPU), other errors
- * are bisected down to the single bad message, which is recorded and skipped.
+ * the commit worker (batch-committer.ts; write I/O never holds the event loop).
+ * Failures are resolved in place: out of memory halves the batch, and one text that still does
+ * not fit moves to the CPU or has its rows written off; other errors are bisected down to the
+ * single bad message, which is recorded and skipped.
  */
 import {errorMessage} from '../errors.js';
 import type {EmbeddingResult} from '../embed/embedder.js';
 import {logText} from '../log/messages.js';
 import type {Device, DeviceChangeReason} from '../types.js';
 import {classifyBatchError} from './classify.js';
-import {commitWithBusyRetry} from './commit-retry.js';
+import {BatchCommitter} from './batch-committer.js';
 import {emitProgress, type RunContext} from './context.js';
 import {EmbedWatchdog} from './embed-watchdog.js';
 import {advanceCursor} from '../run-store/index.js';
-import {recordRejectedRows, recordRowFailure, refuseInvalidVectors, retryFailedMessages} from './record-failure.js';
+import {recordRejectedRows, recordRowFailure, retryFailedMessages} from './record-failure.js';
 import {TargetReader, type TargetRow} from './target-set.js';
-import {fitPlannedBatch, plainBatch, ReuseCache, vectorsInRowOrder, WindowPlanner, type PlannedBatch} from './window-planner.js';
+import {fitPlannedBatch, plainBatch, regroupedBatch, ReuseCache, vectorsInRowOrder, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
 type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: false; error: unknown};
 
@@ -26,11 +27,6 @@ type PendingBatch = {rows: TargetRow[]; modelRows: number; cursorAfter: number; 
 /** The loop's read position: batches in flight, planned batches not yet sent, the next row to plan from. */
 type LoopState = {pipeline: PendingBatch[]; queue: PlannedBatch[]; readCursor: number; exhausted: boolean};
 
-/**
- * Rows per write transaction: bounds how long one commit holds the write lock, which the bot's
- * own writes wait behind. Measured on a 100,000-message database: 64 rows stay under ~20 ms.
- */
-const commitChunkRows = 64;
 /** Rows read ahead, tokenised and sorted into batches at a time. */
 const windowRows = 2048;
 /** Distinct texts whose vectors are remembered for reuse (least recently used go first). */
@@ -44,7 +40,7 @@ const yieldToEventLoop = () => new Promise(resolve => setImmediate(resolve));
 export class EmbedLoop {
 	private readonly planner: WindowPlanner;
 	private readonly watchdog: EmbedWatchdog;
-	private nextProgressLogPercent: number;
+	private readonly committer: BatchCommitter;
 
 	constructor(
 		private readonly context: RunContext,
@@ -58,8 +54,7 @@ export class EmbedLoop {
 			cache,
 		);
 		this.watchdog = new EmbedWatchdog(context);
-		const {done, total} = context.counters;
-		this.nextProgressLogPercent = total === 0 ? 100 : Math.floor(((done / total) * 100) / 5) * 5 + 5;
+		this.committer = new BatchCommitter(context, this.watchdog);
 	}
 
 	/** Embeds every target row after `from` that still lacks a vector. */
@@ -78,7 +73,7 @@ export class EmbedLoop {
 				if (head) {
 					const settled = await head.result;
 					await (settled.ok
-						? this.commit(head.rows, settled.value, head.cursorAfter, settled.truncated)
+						? this.committer.commit(head.rows, settled.value, head.cursorAfter, settled.truncated)
 						: this.resolveFailure(head.rows, head.cursorAfter, settled.error, {modelRows: head.modelRows}));
 					continue;
 				}
@@ -171,56 +166,13 @@ export class EmbedLoop {
 			// Rows of a planned batch are not in rowid order: only its last chunk may move the cursor.
 			const chunkCursor = start + chunkSize >= rows.length ? cursorAfter : 0;
 			const settled = await this.submit(plainBatch(chunk, chunkCursor)).result;
-			await (settled.ok ? this.commit(chunk, settled.value, chunkCursor, settled.truncated) : this.resolveFailure(chunk, chunkCursor, settled.error, {retry: true}));
-		}
-	}
-
-	/**
-	 * Writes a batch's vectors with its checkpoint. A batch that carries many duplicates is written
-	 * in transactions of `commitChunkRows` (each awaits the commit worker, so the event loop runs
-	 * between them); only the last one moves the checkpoint, and a row is never written twice (the
-	 * insert checks).
-	 */
-	private async commit(allRows: TargetRow[], checked: EmbeddingResult, cursor: number, truncated: number): Promise<void> {
-		const {context} = this;
-		const started = context.now();
-		const {rows, result} = await refuseInvalidVectors(context, allRows, checked);
-		const {dimension} = result;
-		let embedded = 0;
-		// At least one transaction even when every vector was refused: the checkpoint still moves.
-		for (let start = 0; start === 0 || start < rows.length; start += commitChunkRows) {
-			const last = start + commitChunkRows >= rows.length;
-			const end = Math.min(rows.length, start + commitChunkRows);
-			embedded += await commitWithBusyRetry(context, {
-				rows: rows.slice(start, end),
-				vectors: result.vectors.subarray(start * dimension, end * dimension),
-				dimension,
-				cursor: last ? cursor : 0,
-				truncated: last ? truncated : 0,
-			});
-		}
-
-		this.afterCommit(embedded, truncated, context.now() - started, result.inferenceMs, rows.length);
-	}
-
-	private afterCommit(embedded: number, truncated: number, commitMs: number, inferenceMs: number, size: number): void {
-		const {context} = this;
-		this.watchdog.committed();
-		context.counters.done += embedded;
-		context.counters.truncated += truncated;
-		context.events.emit('batch:commit:done', {size, ms: commitMs, inferenceMs});
-		emitProgress(context);
-		const {done, total} = context.counters;
-		const percent = total === 0 ? 100 : (done / total) * 100;
-		if (percent >= this.nextProgressLogPercent) {
-			context.log('INFO', logText.progress(Math.min(percent, 100)));
-			this.nextProgressLogPercent = Math.floor(percent / 5) * 5 + 5;
+			await (settled.ok ? this.committer.commit(chunk, settled.value, chunkCursor, settled.truncated) : this.resolveFailure(chunk, chunkCursor, settled.error, {retry: true}));
 		}
 	}
 
 	private async resolveFailure(rows: TargetRow[], cursorAfter: number, error: unknown, {retry = false, modelRows = rows.length}: {retry?: boolean; modelRows?: number} = {}): Promise<void> {
 		const {context} = this;
-		const {control, settings} = context;
+		const {control} = context;
 		if ((error as {stopsRun?: boolean}).stopsRun === true) {
 			// Nothing can embed any more (every endpoint gone): stop the run; bisecting would only
 			// record every remaining message as failed.
@@ -246,17 +198,8 @@ export class EmbedLoop {
 				return;
 			}
 
-			// One text too big for the memory left: no smaller batch helps, the CPU may. Failing
-			// that, each row alone, so that only this text's rows are written off.
-			const toCpu = context.embedder.device === 'cuda' && settings.hardware_detection.fallback_to_cpu;
-			if (toCpu) {
-				await this.switchDevice('cpu', 'oom');
-			}
-
-			if (toCpu || rows.length > 1) {
-				await this.embedSequentially(rows, toCpu ? control.batchSize : 1, cursorAfter);
-				return;
-			}
+			await this.outOfMemoryOnOneText(rows, cursorAfter, message);
+			return;
 		}
 
 		if (rows.length > 1) {
@@ -265,13 +208,52 @@ export class EmbedLoop {
 			return;
 		}
 
-		if (!retry && kind !== 'oom') {
+		if (!retry) {
 			// One more try for a single message before it is written off (transient errors).
 			await this.embedSequentially(rows, 1, cursorAfter);
 			return;
 		}
 
 		await recordRowFailure(context, rows[0]!, kind, message, cursorAfter);
+	}
+
+	/**
+	 * Out of memory with one text for the model (its copies and remembered texts riding along): no
+	 * smaller batch helps. The CPU may; else that text's rows are written off in one go (no call per
+	 * copy) and the rows whose vectors are known are committed.
+	 */
+	private async outOfMemoryOnOneText(rows: TargetRow[], cursorAfter: number, message: string): Promise<void> {
+		const {context} = this;
+		if (context.embedder.device === 'cuda' && context.settings.hardware_detection.fallback_to_cpu) {
+			await this.switchDevice('cpu', 'oom');
+			await this.embedRegrouped(rows, cursorAfter);
+			return;
+		}
+
+		const {unique, keys} = regroupedBatch(rows, cursorAfter, this.cache);
+		if (unique.length !== 1) {
+			// The cache let a riding text go, so which one did not fit is not known: each row alone.
+			await this.embedSequentially(rows, 1, cursorAfter);
+			return;
+		}
+
+		const failedKey = keys[rows.indexOf(unique[0]!)];
+		const known = rows.filter((_row, index) => keys[index] !== failedKey);
+		const failed = rows.filter((_row, index) => keys[index] === failedKey);
+		for (const [index, row] of failed.entries()) {
+			await recordRowFailure(context, row, 'oom', message, known.length === 0 && index === failed.length - 1 ? cursorAfter : 0);
+		}
+
+		if (known.length > 0) {
+			await this.embedRegrouped(known, cursorAfter);
+		}
+	}
+
+	/** Sends rows again as one batch, each distinct text once (after the move to the CPU, or for known texts). */
+	private async embedRegrouped(rows: TargetRow[], cursorAfter: number): Promise<void> {
+		const planned = regroupedBatch(rows, cursorAfter, this.cache);
+		const settled = await this.submit(planned).result;
+		await (settled.ok ? this.committer.commit(rows, settled.value, cursorAfter, settled.truncated) : this.resolveFailure(rows, cursorAfter, settled.error, {retry: true, modelRows: planned.unique.length}));
 	}
 
 	private async switchDevice(device: Device, reason: DeviceChangeReason): Promise<void> {

@@ -80,6 +80,34 @@ export function plainBatch(rows: TargetRow[], cursorAfter: number): PlannedBatch
 }
 
 /**
+ * Rows of a batch that failed, grouped again by their text (the planner's key: the token ids): one
+ * model text per distinct text, texts still in `cache` filled from it. Without ids (old-vector
+ * strategies) each row is its own text.
+ */
+export function regroupedBatch(rows: TargetRow[], cursorAfter: number, cache: ReuseCache): PlannedBatch {
+	const keys = rows.map(row => (row.encoded ? row.encoded.ids.join(',') : `row:${row.messageId}`));
+	const remembered = new Map<string, Float32Array>();
+	const unique: TargetRow[] = [];
+	const seen = new Set<string>();
+	for (const [index, row] of rows.entries()) {
+		const key = keys[index]!;
+		if (seen.has(key)) {
+			continue;
+		}
+
+		seen.add(key);
+		const known = cache.get(key);
+		if (known) {
+			remembered.set(key, known);
+		} else {
+			unique.push(row);
+		}
+	}
+
+	return {rows, unique, keys, remembered, cursorAfter};
+}
+
+/**
  * A batch planned before the batch size or token budget came down (out of memory halves them),
  * cut into batches that fit the current limits: each distinct text's rows stay together, the
  * remembered rows ride with the first part and only the last part moves the checkpoint. A batch

@@ -6,7 +6,7 @@ import {decodeVector} from '../../../source/engine/db/vectors.js';
 import {Embedder} from '../../../source/engine/embed/embedder.js';
 import {resolveModelSource} from '../../../source/engine/embed/model-source.js';
 import {paddedTokens, planBatches} from '../../../source/engine/migration/batch-planner.js';
-import {fitPlannedBatch, type PlannedBatch} from '../../../source/engine/migration/window-planner.js';
+import {fitPlannedBatch, regroupedBatch, ReuseCache, type PlannedBatch} from '../../../source/engine/migration/window-planner.js';
 import type {TargetRow} from '../../../source/engine/types.js';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
@@ -35,7 +35,7 @@ describe('a planned batch cut to the size in effect now (after out of memory hal
 	/** Texts a..f (tokens 2..7), with two more rows of "a" and one of "c", and a remembered text "z". */
 	function planned(): PlannedBatch {
 		let rowid = 100;
-		const row = (text: string, tokens: number): TargetRow => ({rowid: rowid++, messageId: `m${rowid}`, channelId: 'c', userId: 'u', text, encoded: {ids: Array.from({length: tokens}, () => 1), truncated: false}});
+		const row = (text: string, tokens: number): TargetRow => ({rowid: rowid++, messageId: `m${rowid}`, channelId: 'c', userId: 'u', text, encoded: {ids: Array.from({length: tokens}, () => text.codePointAt(0)!), truncated: false}});
 		const unique = ['a', 'b', 'c', 'd', 'e', 'f'].map((text, index) => row(text, index + 2));
 		const duplicates = [row('a', 2), row('a', 2), row('c', 4)];
 		const remembered = row('z', 3);
@@ -75,9 +75,27 @@ describe('a planned batch cut to the size in effect now (after out of memory hal
 	});
 
 	it('never splits a single text, whatever the limits', () => {
-		const one = {...planned()};
-		one.unique = one.unique.slice(0, 1);
-		assert.equal(fitPlannedBatch(one, 1, 1).length, 1);
+		const all = planned();
+		const rows = all.rows.filter(row => row.text === 'a' || row.text === 'z');
+		const one: PlannedBatch = {...all, rows, unique: all.unique.slice(0, 1), keys: rows.map(row => `text:${row.text}`)};
+		assert.deepEqual(fitPlannedBatch(one, 1, 1), [one]);
+	});
+
+	it('regroups a failed batch\'s rows by text (token ids): each distinct text once, texts still remembered filled in, no ids each row its own', () => {
+		const cache = new ReuseCache(8);
+		const {rows} = planned();
+		const keyOf = (row: TargetRow) => row.encoded!.ids.join(',');
+		// "c" (4 tokens) was embedded earlier in the run.
+		cache.set(keyOf(rows.find(row => row.text === 'c')!), new Float32Array([0.5]));
+		const regrouped = regroupedBatch(rows, 7, cache);
+		assert.equal(regrouped.cursorAfter, 7);
+		assert.equal(regrouped.rows, rows);
+		assert.deepEqual(regrouped.keys, rows.map(keyOf));
+		// Texts a, b, d, e, f and z are new (the copies of "a" go once); "c" comes from the cache.
+		assert.deepEqual(regrouped.unique.map(row => row.text), ['a', 'b', 'd', 'e', 'f', 'z']);
+		assert.deepEqual([...regrouped.remembered.keys()], [keyOf(rows.find(row => row.text === 'c')!)]);
+		const plain = rows.map(row => ({...row, encoded: undefined}));
+		assert.equal(regroupedBatch(plain, 0, cache).unique.length, plain.length);
 	});
 });
 

@@ -128,17 +128,39 @@ describe('migration failures', () => {
 		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
 	});
 
-	it('writes off the rows of a text that runs out of memory on the CPU without cutting the batch size', async () => {
+	it('on the CPU after the move, still gives the model that text once (its copies are not sent as a batch of their own)', async () => {
+		const paths = await demoWorkspace();
+		sameTextEverywhere(paths.database);
+		const loadEmbedder = async (options: EmbedderOptions) => new SimulatedCudaEmbedder(await Embedder.load({...options, device: 'cpu'}));
+		// More than one text in a call runs out of memory, on either device.
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults: faults('oom@device=cuda,oom@size>1'), loadEmbedder});
+		const sizes: Array<[number, number]> = [];
+		const calls: number[] = [];
+		migration.events.on('batch:size:change', ({from, to}) => sizes.push([from, to]));
+		migration.events.on('batch:start', ({size}) => calls.push(size));
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.deepEqual(sizes, []);
+		assert.equal(migration.control.batchSize, 32);
+		assert.equal(outcome.status === 'done' && outcome.failed, 0);
+		assert.equal(targetRows(paths.database).length, targetMessageIds(paths.database).length);
+		assert.ok(calls.length <= 4, `${calls.length} model calls for one text`);
+	});
+
+	it('writes off the rows of a text that runs out of memory on the CPU in one go: no call per copy, no cut in the batch size', async () => {
 		const paths = await demoWorkspace();
 		sameTextEverywhere(paths.database);
 		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults: faults('oom@size>0')});
 		const sizes: Array<[number, number]> = [];
+		const outOfMemory: number[] = [];
 		migration.events.on('batch:size:change', ({from, to}) => sizes.push([from, to]));
+		migration.events.on('batch:error', ({size}) => outOfMemory.push(size));
 		const outcome = await migration.run();
 		assert.equal(outcome.status, 'done');
 		assert.deepEqual(sizes, []);
 		assert.equal(outcome.status === 'done' && outcome.failed, targetMessageIds(paths.database).length);
 		assert.equal(targetRows(paths.database).length, 0);
+		assert.deepEqual(outOfMemory, [targetMessageIds(paths.database).length], 'one failed model call, for the batch that carried every copy');
 	});
 
 	it('isolates a poison message, records and reports it, and migrates all the others', async () => {
