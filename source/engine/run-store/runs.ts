@@ -106,12 +106,15 @@ export function startRun(db: Database.Database, run: NewRun): void {
 }
 
 /** An interrupted run carries on from its checkpoint. */
+/** A run taken up again; a table written by an older release gains the columns added since. */
 export function markResumed(db: Database.Database, runId: string): void {
+	ensureStateTables(db);
 	updateRun(db, runId, {status: 'running', updated_at: now()});
 }
 
-/** A finished run goes back to catch-up to retry its failed messages (`--retry-failed`). */
+/** A finished run goes back to catch-up (failed messages to retry, messages stored after its switch, a cut-short catch-up); an older table gains the columns added since. */
 export function reopenForRetry(db: Database.Database, runId: string): void {
+	ensureStateTables(db);
 	updateRun(db, runId, {status: 'running', phase: 'catchup', finished_at: null, cutover_started_at: null, updated_at: now()});
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {PassThrough} from 'node:stream';
 import {describe, it} from 'node:test';
+import Database from 'better-sqlite3';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {openWorkspace} from '../../../source/engine/workspace.js';
@@ -90,5 +91,25 @@ describe('a stop during the catch-up right after the switch', () => {
 		for (const {id, channel} of caught) {
 			assert.ok(byChannel.get(channel)?.has(id), `${id} is in the live index of channel ${channel}`);
 		}
+	});
+});
+
+describe('a run table written by an older release', () => {
+	it('gains the columns added since when a finished run is reopened, and the rerun completes', async () => {
+		const paths = await demoWorkspace();
+		const first = await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
+		assert.equal(first.status, 'done');
+		const db = new Database(paths.database);
+		db.exec('ALTER TABLE qwen3_migrate_runs DROP COLUMN live_catch_up_from');
+		db.close();
+		const late = storeAsOldBot(paths.database, 'late', 3);
+		const rerun = await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
+		assert.equal(rerun.status, 'done');
+		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
+		assert.ok(late.every(({id}) => migrated.has(id)));
+		const upgraded = new Database(paths.database, {readonly: true});
+		const columns = (upgraded.prepare('PRAGMA table_info(qwen3_migrate_runs)').all() as Array<{name: string}>).map(column => column.name);
+		upgraded.close();
+		assert.ok(columns.includes('live_catch_up_from'), columns.join(', '));
 	});
 });
