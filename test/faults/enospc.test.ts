@@ -178,6 +178,7 @@ describe('ENOSPC in each writer is a clean stop, and the run resumes once space 
 
 		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
 		assert.ok(caught.length === 3 && caught.every(({id}) => migrated.has(id)), 'the catch-up embedded them before the write failed');
+		assert.deepEqual(readdirSync(path.dirname(paths.indices)).filter(name => name.includes('.qwen3-append')), [], 'no half-written index files left on the full disk');
 		const rerun = await new Migration({workspace: openWorkspace(paths.root), env: {}, faults: new FaultInjector([])}).run();
 		assert.equal(rerun.status, 'done', 'the rerun is not "nothing to do": the live indexes lack rows');
 		const byChannel = new Map(checkIndexesWithPython(paths.indices).map(channel => [channel.channel, new Set(channel.all_ids)]));

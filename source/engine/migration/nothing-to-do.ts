@@ -5,9 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import {AppError} from '../errors.js';
-import {countFailures, liveCatchUpCutShort, type RunRecord} from '../run-store/index.js';
+import {countFailures, liveCatchUpCutShort, recordLiveCatchUp, type RunRecord} from '../run-store/index.js';
 import type {Workspace} from '../workspace.js';
-import {assertNoRollbackUnderWay, messagesAfterCutOver} from './interrupted.js';
+import {assertNoRollbackUnderWay, messagesAfterCutOver, rowsSinceLiveCatchUp} from './interrupted.js';
 
 export async function nothingToDo({paths, memory}: Workspace, db: Database.Database, previous: RunRecord | undefined, retryFailed: boolean | undefined): Promise<{status: 'noop'; message: string} | undefined> {
 	const target = memory.migration.target_model;
@@ -17,9 +17,14 @@ export async function nothingToDo({paths, memory}: Workspace, db: Database.Datab
 	}
 
 	// Messages the old bot stored after the switch: a finished run embeds them (not "nothing to do");
-	// so too when its catch-up after the switch was cut short (the live indexes may lack rows).
-	if (previous?.status === 'done' && ((await messagesAfterCutOver(db, previous)) > 0 || liveCatchUpCutShort(previous))) {
+	// so too when its catch-up after the switch was cut short with rows the live indexes may lack.
+	if (previous?.status === 'done' && ((await messagesAfterCutOver(db, previous)) > 0 || rowsSinceLiveCatchUp(db, previous) > 0)) {
 		return undefined;
+	}
+
+	if (liveCatchUpCutShort(previous)) {
+		// Cut short before it embedded anything: nothing is missing from the live indexes.
+		recordLiveCatchUp(db, previous!.run_id, undefined);
 	}
 
 	if (previous?.status === 'done') {

@@ -76,7 +76,6 @@ describe('crash-safe rollback and cut-over', () => {
 
 			const finished = runCli(['migrate', '--workspace', paths.root, '--no-ui', '--yes'], {env: {QWEN3_MIGRATE_FAULTS: ''}});
 			assert.equal(finished.status, 0, `${point}: ${finished.stdout}${finished.stderr}`);
-			assert.doesNotMatch(finished.stdout, /nothing to do/, `${point}: the rerun finishes the catch-up after the switch too`);
 			assert.deepEqual(targetRows(paths.database).map(row => row.message_id).sort(), targetMessageIds(paths.database).sort(), point);
 			for (const channel of checkIndexesWithPython(paths.indices)) {
 				assert.deepEqual(channel.problems, [], point);

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {openWorkspace} from '../../../source/engine/workspace.js';
+import {latestRun, recordLiveCatchUp} from '../../../source/engine/run-store/index.js';
 import {runHeadless} from '../../../source/commands/shared/run-headless.js';
 import {runCli} from '../../helpers/cli.js';
 import {checkIndexesWithPython} from '../../helpers/python.js';
@@ -111,5 +112,22 @@ describe('a run table written by an older release', () => {
 		const columns = (upgraded.prepare('PRAGMA table_info(qwen3_migrate_runs)').all() as Array<{name: string}>).map(column => column.name);
 		upgraded.close();
 		assert.ok(columns.includes('live_catch_up_from'), columns.join(', '));
+	});
+});
+
+describe('a catch-up after the switch recorded as cut short', () => {
+	it('that embedded nothing does not force a rebuild: the rerun has nothing to do and clears the record', async () => {
+		const paths = await demoWorkspace();
+		const first = await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
+		assert.equal(first.status, 'done');
+		const db = new Database(paths.database);
+		const run = latestRun(db)!;
+		recordLiveCatchUp(db, run.run_id, (db.prepare('SELECT MAX(id) AS id FROM embeddings').get() as {id: number}).id);
+		db.close();
+		const rerun = await new Migration({workspace: openWorkspace(paths.root), faults: new FaultInjector([])}).run();
+		assert.equal(rerun.status, 'noop');
+		const after = new Database(paths.database, {readonly: true});
+		assert.equal(latestRun(after)!.live_catch_up_from, null);
+		after.close();
 	});
 });

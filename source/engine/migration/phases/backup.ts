@@ -9,7 +9,6 @@ import {logText} from '../../log/messages.js';
 import {
 	countFailures,
 	latestRun,
-	liveCatchUpCutShort,
 	markResumed,
 	recordVerifiedBackup,
 	reopenForRetry,
@@ -71,8 +70,9 @@ function openRunRecord(context: RunContext, input: BackupInput): void {
 		// --retry-failed its failed messages go back into the target set; without, it embeds the
 		// messages the old bot wrote after the switch.
 		reopenForRetry(db, runId);
-		if (liveCatchUpCutShort(previous)) {
-			context.log('WARNING', logText.liveIndexesBehind(rowsSinceLiveCatchUp(db, previous)));
+		const behind = rowsSinceLiveCatchUp(db, previous);
+		if (behind > 0) {
+			context.log('WARNING', logText.liveIndexesBehind(behind));
 		}
 
 		if (input.retryFailed) {
