@@ -100,7 +100,7 @@ export function activeProblems(state: DashboardState, t: Strings = strings('en')
 	} else if (state.runError) {
 		terminal.push({problem: matchProblem(state.runError) ?? problemById('run-error'), detail: state.runError, at: state.finishedAt ?? state.now});
 	} else if (state.runWarning) {
-		terminal.push({problem: matchProblem(state.runWarning) ?? problemById('run-error'), detail: state.runWarning, at: state.finishedAt ?? state.now});
+		terminal.push({problem: problemById('log-incomplete'), detail: state.runWarning, at: state.finishedAt ?? state.now});
 	}
 
 	return [...terminal, ...list.filter(item => !terminal.some(first => first.problem.id === item.problem.id)).sort((a, b) => b.at - a.at)];

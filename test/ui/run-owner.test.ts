@@ -12,7 +12,7 @@ import {cutOverLineOfAFullRun} from '../helpers/runs.js';
 import {demoWorkspace} from '../helpers/workspace.js';
 
 describe('the run a dashboard owns', () => {
-	it('a run whose log could not be written after the cut-over ends DONE with the reason shown, in the trouble list, and exit 1', {timeout: 240_000}, async () => {
+	it('a run whose log could not be written after the cut-over ends DONE with the reason shown, as its own problem in the trouble list, and exit 1', {timeout: 240_000}, async () => {
 		const cutOverLine = await cutOverLineOfAFullRun();
 		const paths = await demoWorkspace();
 		const backend: DashboardBackend = {quit: () => undefined};
@@ -32,7 +32,10 @@ describe('the run a dashboard owns', () => {
 		const state = controller.getState();
 		assert.equal(state.mode, 'done');
 		assert.match(state.notice?.text ?? '', /^the run log could not be written after the cut-over \(disk full on \/\S*: need about/);
-		assert.equal(activeProblems(state)[0]?.problem.id, 'disk-full');
+		const [problem] = activeProblems(state);
+		assert.equal(problem?.problem.id, 'log-incomplete', 'not "disk full: the run stopped, resume it": the migration is complete');
+		assert.equal(problem.detail, state.runWarning);
+		assert.doesNotMatch(problem.problem.command, /\(resumes\)/);
 		assert.equal(exitCodeFor(state, true), exitCodes.problems);
 	});
 });

@@ -25,6 +25,7 @@ export type ProblemId =
 	| 'memory-growth'
 	| 'failed-messages'
 	| 'run-error'
+	| 'log-incomplete'
 	| 'endpoint-auth'
 	| 'endpoint-dimension'
 	| 'endpoint-rate-limited'
@@ -156,6 +157,18 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 		},
 		keys: ['q'],
 		command: 'export HF_ENDPOINT=https://hf-mirror.com, or set memory_system.migration.target_model_path to a local copy',
+	},
+	{
+		// A finished run's warning (the dashboard's runWarning), not a line of a log it could not write.
+		id: 'log-incomplete',
+		severity: 'warning',
+		title: {en: 'Run log incomplete', zh: '遷移日誌不完整'},
+		diagnosis: {
+			en: 'The migration is complete and the switch recorded, but its log could not be written to the end (a full disk?).',
+			zh: '遷移已完成並已切換，但遷移日誌無法寫到最後 (磁碟已滿？)。',
+		},
+		keys: ['q'],
+		command: 'free space on the volume named above (df -h); run qwen3-migrate migrate again only if it names messages stored after the switch',
 	},
 	{
 		// Before database-locked: SQLite says "database or disk is full", which is no lock.
