@@ -84,6 +84,10 @@ function reduceRunEvent(state: DashboardState, event: EngineEvent, now: number):
 			return {...state, mode: 'failed', runError: error.message, runErrorExitCode: typeof exitCode === 'number' ? exitCode : undefined, finishedAt: now, pendingBatch: undefined};
 		}
 
+		case 'run:warning': {
+			return {...state, runWarning: event.payload.message, notice: {text: event.payload.message, at: now}};
+		}
+
 		case 'verify:result': {
 			const {ok, channels, vectors, problems} = event.payload;
 			return {...state, verify: {ok, text: ok ? `${channels} channels, ${vectors} vectors verified` : problems[0] ?? 'verification failed'}};

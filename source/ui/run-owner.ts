@@ -69,8 +69,6 @@ export class RunOwner {
 				result => {
 					if (result.status === 'noop') {
 						controller.dispatch({type: 'notice', text: result.message, now: now()}, {type: 'mode', mode: 'done', now: now()});
-					} else if (result.status === 'done' && result.logIncomplete) {
-						controller.dispatch({type: 'run-warning', text: result.logIncomplete, now: now()});
 					}
 				},
 				(error: unknown) => this.failed(error),

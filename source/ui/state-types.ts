@@ -114,7 +114,6 @@ export type DashboardAction =
 	| {type: 'rolled-back'; now: number}
 	| {type: 'overlay'; overlay: Overlay}
 	| {type: 'notice'; text: string; now: number}
-	| {type: 'run-warning'; text: string; now: number}
 	| {type: 'quit-requested'}
 	| {type: 'verify'; ok: boolean; text: string}
 	| {type: 'watch'; snapshot: WatchedRun; now: number}

@@ -150,10 +150,6 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
 			return {...state, notice: {text: action.text, at: action.now}, now: Math.max(state.now, action.now)};
 		}
 
-		case 'run-warning': {
-			return {...state, runWarning: action.text, notice: {text: action.text, at: action.now}, now: Math.max(state.now, action.now)};
-		}
-
 		case 'quit-requested': {
 			return {...state, quitRequested: true};
 		}

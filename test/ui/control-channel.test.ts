@@ -14,6 +14,7 @@ import {attachToRun} from '../../source/ui/attach.js';
 import {DashboardController, type DashboardBackend} from '../../source/ui/controller.js';
 import {strings} from '../../source/ui/i18n.js';
 import {barReading} from '../../source/ui/metrics.js';
+import {activeProblems} from '../../source/ui/problems.js';
 import {makeTempDir} from '../helpers/temp.js';
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -148,7 +149,7 @@ describe('a dashboard attached to another process\'s run', () => {
 		await server.close();
 	});
 
-	it('a dashboard attached during verify shows the channels the index phase built, not "—"', async () => {
+	it('a dashboard attached during verify shows the channels the index phase built, not "—", and the finished run\'s warning', async () => {
 		const events = new MigrationEvents();
 		const control = new RunControl(32, events);
 		const socketPath = path.join(makeTempDir('qwen3-ctl-'), 'control.sock');
@@ -171,6 +172,12 @@ describe('a dashboard attached to another process\'s run', () => {
 		events.emit('run:phase:enter', {phase: 'index'});
 		events.emit('index:channel:done', {channelId: 'c1', vectors: 6, built: 1, channels: 2});
 		await until(() => controller.getState().channels?.total === 2, 'a new round of indexing counts afresh');
+		// The run's end with a warning reaches an attached dashboard as it does the owner's.
+		events.emit('run:done', {runId: 'r', succeeded: 10, failed: 0, total: 10, seconds: 1});
+		events.emit('run:warning', {message: 'the run log could not be written after the cut-over (disk full on /: need about 1 MB more); the migration is complete and nothing needs resuming: free space on /'});
+		await until(() => controller.getState().runWarning !== undefined, 'the warning arrives');
+		assert.equal(controller.getState().mode, 'done');
+		assert.equal(activeProblems(controller.getState())[0]?.problem.id, 'log-incomplete');
 		attachment.detach();
 		controller.dispose();
 		await server.close();

@@ -52,6 +52,8 @@ export type MigrationEventMap = {
 	'run:aborted': {runId: string; phase: Phase; done: number; total: number};
 	/** A phase threw: the run stops; the error says why and how to fix it (the process exits non-zero). */
 	'run:error': {error: Error; phase: Phase};
+	/** After `run:done`: the finished run has a warning to show (its log could not be written after the cut-over). */
+	'run:warning': {message: string};
 	/** A batch was handed to the model (the dashboard applies a pending batch-size change here). */
 	'batch:start': {size: number; firstRowid: number};
 	/** A batch's vectors and its checkpoint were committed in one transaction. */
@@ -134,6 +136,7 @@ export const clientEventNames: MigrationEventName[] = [
 	'run:done',
 	'run:aborted',
 	'run:error',
+	'run:warning',
 	'progress',
 	'batch:start',
 	'batch:commit:done',

@@ -145,7 +145,9 @@ export class Migration {
 					throw this.logFailure;
 				}
 
-				return {...outcome, logIncomplete: logIncompleteAfterCutOver(this.logFailure, outcome.late ?? 0)};
+				const logIncomplete = logIncompleteAfterCutOver(this.logFailure, outcome.late ?? 0);
+				this.events.emit('run:warning', {message: logIncomplete});
+				return {...outcome, logIncomplete};
 			}
 
 			return outcome;
