@@ -41,9 +41,9 @@ export async function planRemote(
 ): Promise<RemotePlan> {
 	try {
 		const timing = await timeEndpoints(sample, {...remote, batchSize});
-		for (const {url, refused, inFlight} of timing.endpoints) {
-			if (refused) {
-				risks.push(`endpoint ${url} ${refused}: timed at ${inFlight}; the run backs off to what it takes`);
+		for (const {url, failedHigher, inFlight} of timing.endpoints) {
+			if (failedHigher) {
+				risks.push(`endpoint ${url} ${failedHigher}; timed at ${inFlight}`);
 			}
 		}
 

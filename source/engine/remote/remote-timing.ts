@@ -21,8 +21,8 @@ export type EndpointTiming = {
 	inFlight: number;
 	/** Texts this endpoint embedded while being timed. */
 	texts: number;
-	/** The climb ended on a refusal ("refused 8 requests in flight (…429…)"): the rate is the level below. */
-	refused?: string;
+	/** The climb ended on a failure ("at 8 requests in flight: …HTTP 429…"): the rate is the best level below it. */
+	failedHigher?: string;
 };
 
 export type RemoteTiming = {
@@ -46,6 +46,8 @@ export type RemoteTimingOptions = ProbeOptions & {
 	/** Requests each in-flight slot sends (after one warm-up request per endpoint). */
 	rounds?: number;
 	timeoutMs?: number;
+	/** Stops every request (another endpoint failed: the timing is over). */
+	signal?: AbortSignal;
 };
 
 /** The sample cut into `count` batches of `size`, cycling through the texts. */
@@ -57,7 +59,7 @@ type Level = {textsPerSecond: number; latencyMs: number; texts: number};
 
 async function timeLevel(client: EmbeddingClient, model: string, texts: readonly string[], options: RemoteTimingOptions, inFlight: number, rounds: number): Promise<Level> {
 	const batches = sampleBatches(texts, Math.min(options.batchSize, texts.length), inFlight * rounds);
-	const request = (batch: string[]) => client.embed({model, texts: batch, dimensions: options.requestDimensions});
+	const request = (batch: string[]) => client.embed({model, texts: batch, dimensions: options.requestDimensions, signal: options.signal});
 	const latencies: number[] = [];
 	const queue = [...batches];
 	const started = performance.now();
@@ -103,22 +105,22 @@ const worthwhileGain = 1.1;
 
 /** One warm-up request, then requests in flight doubled from `from` to `to` while the rate still grows. */
 async function timeEndpoint(client: EmbeddingClient, model: string, texts: readonly string[], options: RemoteTimingOptions & {from: number; to: number; rounds: number}): Promise<EndpointTiming> {
-	await client.embed({model, texts: texts.slice(0, Math.min(options.batchSize, texts.length)), dimensions: options.requestDimensions});
+	await client.embed({model, texts: texts.slice(0, Math.min(options.batchSize, texts.length)), dimensions: options.requestDimensions, signal: options.signal});
 	let best: Level & {inFlight: number} = {textsPerSecond: 0, latencyMs: 0, texts: 0, inFlight: options.from};
 	let timed = 0;
-	let refused: string | undefined;
+	let failedHigher: string | undefined;
 	for (const inFlight of doublings(options.from, options.to)) {
 		let level: Level;
 		try {
 			level = await timeLevel(client, model, texts, options, inFlight, options.rounds);
 		} catch (error) {
-			// The first level's failure is the endpoint's; a higher level the server refuses (429
-			// overloaded, a proxy's limit) only ends the climb, as the run's pool backs off there.
-			if (best.textsPerSecond === 0) {
+			// The first level's failure is the endpoint's; one at a higher level (429 overloaded, a
+			// proxy's limit, a server out of memory) ends the climb: the best level below stands.
+			if (best.textsPerSecond === 0 || options.signal?.aborted) {
 				throw error;
 			}
 
-			refused = `refused ${inFlight} requests in flight (${errorMessage(error)})`;
+			failedHigher = `at ${inFlight} requests in flight: ${errorMessage(error)}`;
 			break;
 		}
 
@@ -131,7 +133,7 @@ async function timeEndpoint(client: EmbeddingClient, model: string, texts: reado
 		best = {...level, inFlight};
 	}
 
-	return {url: client.baseUrl, model, textsPerSecond: best.textsPerSecond, latencyMs: best.latencyMs, inFlight: best.inFlight, texts: timed, ...(refused ? {refused} : {})};
+	return {url: client.baseUrl, model, textsPerSecond: best.textsPerSecond, latencyMs: best.latencyMs, inFlight: best.inFlight, texts: timed, ...(failedHigher ? {failedHigher} : {})};
 }
 
 /** Probes and times every endpoint; a refused endpoint throws as it would before a run (exit 2, naming it). */
@@ -146,7 +148,23 @@ export async function timeEndpoints(sample: readonly string[], options: RemoteTi
 	const rounds = options.rounds ?? 2;
 	const clients = options.endpoints.map(baseUrl => new EmbeddingClient({baseUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs ?? 60_000}));
 	const reports = await probeEndpoints(clients, options);
-	const endpoints = await Promise.all(clients.map(async (client, index) => timeEndpoint(client, reports[index]!.model!, texts, {...options, from, to, rounds})));
+	// One endpoint failing ends the timing: the others' requests are stopped, not left running.
+	const stop = new AbortController();
+	let failure: {error: unknown} | undefined;
+	const timed = await Promise.allSettled(
+		clients.map(async (client, index) =>
+			timeEndpoint(client, reports[index]!.model!, texts, {...options, from, to, rounds, signal: stop.signal}).catch((error: unknown) => {
+				failure ??= {error};
+				stop.abort();
+				throw error;
+			}),
+		),
+	);
+	if (failure) {
+		throw failure.error;
+	}
+
+	const endpoints = timed.map(result => (result as PromiseFulfilledResult<EndpointTiming>).value);
 	return {
 		textsPerSecond: endpoints.reduce((sum, endpoint) => sum + endpoint.textsPerSecond, 0),
 		texts: endpoints.reduce((sum, endpoint) => sum + endpoint.texts, 0),

@@ -83,6 +83,28 @@ describe('plan through embedding servers', () => {
 		const ideal = (16 * 4) / 0.2;
 		const rate = plan.probe.textsPerSecond;
 		assert.ok(rate > 0.6 * ideal && rate <= 1.05 * ideal, `overloaded above 4: ${rate.toFixed(1)}/s, ideal ${ideal}/s`);
-		assert.ok(plan.risks.some(risk => risk.includes(overloaded.url) && /refused 8 requests in flight \(.*429.*overloaded/i.test(risk)), plan.risks.join('\n'));
+		assert.ok(plan.risks.some(risk => risk.includes(overloaded.url) && /at 8 requests in flight: .*429.*overloaded/i.test(risk)), plan.risks.join('\n'));
+	});
+
+	it('stops timing every endpoint once one fails: no requests go on in the background after plan returns', async () => {
+		const paths = await demoWorkspace({messages: 300});
+		const good = await server(200);
+		const refusing = await startFaultServer({dimension: 48, maxBatch: 4});
+		servers.push(refusing);
+		const plan = await runPlan(openWorkspace(paths.root), {remote: {endpoint: `${good.url},${refusing.url}`}, batchSize: 16});
+		assert.equal(plan.probe, undefined);
+		assert.match(plan.probeSkipped ?? '', /HTTP 413/);
+		const settled = good.requests;
+		await new Promise(resolve => setTimeout(resolve, 1000));
+		assert.equal(good.requests, settled, `the good endpoint got ${good.requests - settled} more requests after plan returned`);
+	});
+
+	it('words a failure at a higher level as what it was, not as a refusal', async () => {
+		const paths = await demoWorkspace({messages: 300});
+		const flaky = await startFaultServer({dimension: 48, latencyMs: 200, overloadAbove: 4});
+		servers.push(flaky);
+		const plan = await runPlan(openWorkspace(paths.root), {remote: {endpoint: flaky.url}, batchSize: 16});
+		const risk = plan.risks.find(text => text.includes(flaky.url)) ?? '';
+		assert.match(risk, /^endpoint \S+ at 8 requests in flight: .*HTTP 429 Model is overloaded; timed at 4$/);
 	});
 });
