@@ -90,8 +90,15 @@ describe('troubleshooting command', () => {
 		assert.match(commandFor(problemById('stalled'), {...state, batchSize: 8}), /^qwen3-migrate migrate --batch-size 8 /);
 	});
 
-	it('keeps advice to raise the batch size as it is: a slow run at 8 is told 32, not 8', () => {
-		assert.match(commandFor(problemById('slow'), {...midMigration(), batchSize: 8}), /^qwen3-migrate migrate --batch-size 32 /);
+	it('advice to raise the batch size only raises it, and never undoes an out-of-memory halving', () => {
+		const slow = problemById('slow');
+		// The fixture's run ran out of memory at 20 s; these runs did not.
+		const state = {...midMigration(), seen: {}, history: []};
+		assert.match(commandFor(slow, {...state, batchSize: 8}), /^qwen3-migrate migrate --batch-size 32 /, 'a slow run at 8 is told 32');
+		assert.match(commandFor(slow, {...state, batchSize: 64}), /^qwen3-migrate migrate --batch-size 64 /, 'not told to lower 64 to 32');
+		const halved = {...state, batchSize: 4, history: [{id: 'gpu-oom' as const, detail: 'batch 8 on cuda', seenAt: 1, resolvedAt: 2}]};
+		assert.match(commandFor(slow, halved), /^qwen3-migrate migrate --batch-size 4 /, 'out of memory brought it to 4: 32 would undo that');
+		assert.match(commandFor(slow, {...state, batchSize: 4, seen: {oom: 1}}), /^qwen3-migrate migrate --batch-size 4 /);
 	});
 
 	it('the panel shows it', () => {

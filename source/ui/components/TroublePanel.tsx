@@ -21,6 +21,12 @@ const lowersBatchSize = new Set<ProblemId>(['gpu-oom', 'ram-low', 'stalled']);
  */
 export function commandFor(problem: ActiveProblem['problem'], state: DashboardState): string {
 	const command = state.device === 'cpu' ? problem.command.replace(/\s*\(?or --device cpu[^)]*\)?/, '') : problem.command;
+	if (problem.id === 'slow') {
+		// Advice to raise it: never lower, and never back up past what out of memory brought it down to.
+		const outOfMemory = state.seen.oom !== undefined || state.history.some(past => past.id === 'gpu-oom');
+		return command.replace(/--batch-size (\d+)/, (_whole, size: string) => `--batch-size ${outOfMemory ? state.batchSize : Math.max(state.batchSize, Number(size))}`);
+	}
+
 	if (!lowersBatchSize.has(problem.id)) {
 		return command;
 	}
