@@ -30,7 +30,19 @@ It changes nothing.`,
 
 		// --golden may download the target model first: its progress goes to stderr (not with --json).
 		const printer = flags.json ? undefined : createDownloadPrinter(context.stderr, {unicode: detectCapabilities(context.env).unicode});
-		const onDownload = printer ? (progress: DownloadProgress) => printer.update(progress) : undefined;
+		let downloading = false;
+		const onDownload = (progress: DownloadProgress) => {
+			downloading = !progress.done;
+			printer?.update(progress);
+		};
+
+		// Ctrl+C: no report from a check cut short, and where a download stopped, how it resumes.
+		const stopped = () => {
+			printer?.stop();
+			context.stderr.write(downloading ? 'stopped during the model download: it resumes where it stopped on the next `qwen3-migrate check --golden` (or `download`)\n' : 'stopped before the check finished (Ctrl+C); it changes nothing\n');
+			return exitCodes.aborted;
+		};
+
 		let report: CheckReport;
 		try {
 			report = await runCheck(workspacePathsLenient(path.resolve(context.cwd, flags.workspace)), {env: context.env, golden: flags.golden, onDownload, signal: context.signal, ...remoteFlagValues(flags)});
@@ -39,11 +51,13 @@ It changes nothing.`,
 				throw error;
 			}
 
-			printer?.stop();
-			context.stderr.write('stopped during the model download: it resumes where it stopped on the next `qwen3-migrate check --golden` (or `download`)\n');
-			return exitCodes.aborted;
+			return stopped();
 		} finally {
 			printer?.stop();
+		}
+
+		if (context.signal.aborted) {
+			return stopped();
 		}
 
 		if (flags.json) {

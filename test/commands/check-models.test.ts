@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
+import {PassThrough} from 'node:stream';
 import {after, describe, it} from 'node:test';
+import {checkCommand} from '../../source/commands/check.js';
 import {cliPath} from '../helpers/cli.js';
 import {startFaultServer, type FaultServer} from '../helpers/fault-server.js';
 import {demoWorkspace} from '../helpers/workspace.js';
@@ -25,6 +27,18 @@ async function checkJson(arguments_: string[]): Promise<{status: number | null; 
 }
 
 describe('check: golden scores and embedding servers', () => {
+	it('Ctrl+C with no download under way: exit 130, no report, and no word of a download', async () => {
+		const paths = await demoWorkspace();
+		const stop = new AbortController();
+		const stdout = new PassThrough();
+		const stderr = new PassThrough();
+		stop.abort();
+		const code = await checkCommand.run(['--golden', '--workspace', paths.root], {stdout, stderr, env: {}, cwd: paths.root, interactive: false, signal: stop.signal});
+		assert.equal(code, 130);
+		assert.equal(String(stderr.read() ?? ''), 'stopped before the check finished (Ctrl+C); it changes nothing\n');
+		assert.equal(stdout.read(), null, 'a check cut short reports nothing');
+	});
+
 	it('--golden says plainly that the stand-in is not the real Qwen3 weights', async () => {
 		const paths = await demoWorkspace();
 		const {status, items} = await checkJson(['--workspace', paths.root, '--golden']);
