@@ -232,8 +232,24 @@ export class EmbedLoop {
 
 		const {unique, keys} = regroupedBatch(rows, cursorAfter, this.cache);
 		if (unique.length !== 1) {
-			// The cache let a riding text go, so which one did not fit is not known: each row alone.
-			await this.embedSequentially(rows, 1, cursorAfter);
+			// None left for the model (every text remembered), or several (the rows were sent plain):
+			// each text on its own, so only the one that does not fit is written off. Never plain
+			// batches again: those would send remembered texts back to the model, without end.
+			const byText = new Map<string, TargetRow[]>();
+			for (const [index, row] of rows.entries()) {
+				const group = byText.get(keys[index]!);
+				if (group) {
+					group.push(row);
+				} else {
+					byText.set(keys[index]!, [row]);
+				}
+			}
+
+			const groups = [...byText.values()];
+			for (const [index, group] of groups.entries()) {
+				await this.embedRegrouped(group, index === groups.length - 1 ? cursorAfter : 0);
+			}
+
 			return;
 		}
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import {Embedder, type EmbedderOptions} from '../../../source/engine/embed/embedder.js';
 import type {Device} from '../../../source/engine/embed/protocol.js';
 import type {EmbeddingBackend} from '../../../source/engine/embed-backend.js';
-import {FaultInjector} from '../../../source/engine/migration/faults.js';
+import {FaultInjector, injectedOutOfMemoryMessage} from '../../../source/engine/migration/faults.js';
 import {Migration, type MigrationOutcome} from '../../../source/engine/migration/migration.js';
 import {listFailures, latestRun} from '../../../source/engine/run-store/index.js';
 import {demoWorkspace, targetMessageIds, targetRows} from '../../helpers/workspace.js';
@@ -161,6 +161,37 @@ describe('migration failures', () => {
 		assert.equal(outcome.status === 'done' && outcome.failed, targetMessageIds(paths.database).length);
 		assert.equal(targetRows(paths.database).length, 0);
 		assert.deepEqual(outOfMemory, [targetMessageIds(paths.database).length], 'one failed model call, for the batch that carried every copy');
+	});
+
+	it('ends when the GPU runs out for good mid-run: rows of texts embedded earlier are committed from memory, the rest written off, no endless retry', {timeout: 180_000}, async () => {
+		// More than one window (2048 rows) of a corpus full of repeats: the second window carries texts the first embedded.
+		const paths = await demoWorkspace({messages: 3400, corpus: 'zipf'});
+		const db = new Database(paths.database, {readonly: true});
+		const later = new Set((db.prepare('SELECT message_id AS id FROM messages WHERE message_id IN (SELECT message_id FROM embeddings) ORDER BY rowid LIMIT -1 OFFSET 2100').all() as Array<{id: string}>).map(row => row.id));
+		db.close();
+		/** Out of GPU memory for every model call that touches a message past the first window (another process took the memory). */
+		class GpuTakenMidRun extends FaultInjector {
+			injected = 0;
+			override async beforeModelCall(call: {messageIds: readonly string[]; modelRows?: number}): Promise<void> {
+				// A bound, so that an endless retry fails this test instead of hanging it.
+				if (this.injected < 5000 && (call.modelRows ?? call.messageIds.length) > 0 && call.messageIds.some(id => later.has(id))) {
+					this.injected++;
+					throw new Error(injectedOutOfMemoryMessage);
+				}
+
+				return Promise.resolve();
+			}
+		}
+
+		const faults = new GpuTakenMidRun([]);
+		const migration = new Migration({workspace: openWorkspace(paths.root), batchSize: 32, faults});
+		const outcome = await migration.run();
+		assert.equal(outcome.status, 'done');
+		assert.ok(faults.injected < 1000, `${faults.injected} out-of-memory errors: each row is tried a bounded number of times`);
+		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
+		assert.ok([...later].some(id => migrated.has(id)), 'rows past the first window whose text was embedded before are committed from memory');
+		assert.ok(outcome.status === 'done' && outcome.failed > 0, 'the new texts past the first window are written off');
+		assert.equal(migrated.size + (outcome.status === 'done' ? outcome.failed : 0), targetMessageIds(paths.database).length, 'every message has a vector or a recorded failure');
 	});
 
 	it('isolates a poison message, records and reports it, and migrates all the others', async () => {
