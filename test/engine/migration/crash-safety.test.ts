@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import {cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {describe, it} from 'node:test';
+import Database from 'better-sqlite3';
 import {FaultInjector} from '../../../source/engine/migration/faults.js';
 import {Migration} from '../../../source/engine/migration/migration.js';
 import {rollbackMigration} from '../../../source/engine/migration/rollback.js';
@@ -86,6 +89,24 @@ describe('crash-safe rollback and cut-over', () => {
 			assert.equal(runCli(['verify', '--workspace', paths.root]).status, 0, `${point}: verify passes`);
 			await rollbackMigration(rollbackWorkspacePaths(paths.root));
 			assert.deepEqual({...workspaceState(paths), names: []}, {...before, names: []}, `${point}: rollback is byte-exact`);
+		}
+	});
+
+	it('a kill right after the catch-up after the switch embedded messages: the rerun puts them into the live indexes', async () => {
+		const paths = await demoWorkspace();
+		const helper = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../helpers/migrate-storing-late.js');
+		const killed = spawnSync(process.execPath, [helper, paths.root, '3'], {env: {...process.env, [killPointVariable]: 'cutover:live-embedded', QWEN3_MIGRATE_FAULTS: ''}, encoding: 'utf8'});
+		assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+		const db = new Database(paths.database, {readonly: true});
+		const caught = db.prepare("SELECT message_id AS id, channel_id AS channel FROM messages WHERE message_id LIKE 'caught-%'").all() as Array<{id: string; channel: string}>;
+		db.close();
+		const migrated = new Set(targetRows(paths.database).map(row => row.message_id));
+		assert.ok(caught.length === 3 && caught.every(({id}) => migrated.has(id)), 'killed after it embedded them, before their indexes were written');
+		const rerun = await new Migration({workspace: openWorkspace(paths.root), faults: noFaults}).run();
+		assert.equal(rerun.status, 'done', 'not "nothing to do"');
+		const byChannel = new Map(checkIndexesWithPython(paths.indices).map(channel => [channel.channel, new Set(channel.all_ids)]));
+		for (const {id, channel} of caught) {
+			assert.ok(byChannel.get(channel)?.has(id), `${id} is in the live index of channel ${channel}`);
 		}
 	});
 
