@@ -23,7 +23,7 @@ onnxruntime-node load (versions, execution providers); the source and target mod
 (warns under 4 GB); free disk against what a migration needs; Node.js; a running migration.
 It changes nothing.`,
 	flags: {...workspaceFlag, golden: {type: 'boolean', default: false, description: 'Also embed the model card\'s queries and documents and compare the scores with the card\'s\n(tells the real Qwen3-Embedding-0.6B weights from anything else)'}, ...endpointFlags, ...outputFlags},
-	notes: 'Exit codes: 0 no failures (warnings allowed), 1 something failed, 2 usage error, 130 stopped during --golden\'s model download.',
+	notes: 'Exit codes: 0 no failures (warnings allowed), 1 something failed, 2 usage error, 130 stopped by Ctrl+C.',
 	examples: ['qwen3-migrate check --workspace /srv/pigpig', 'qwen3-migrate check --json | jq \'.items[] | select(.status != "ok")\''],
 	async run({input, flags}, context) {
 		rejectArguments(input);

@@ -39,6 +39,20 @@ describe('check: golden scores and embedding servers', () => {
 		assert.equal(stdout.read(), null, 'a check cut short reports nothing');
 	});
 
+	it('Ctrl+C while an embedding server is slow to answer stops the check at once (exit 130), not when the probe times out', async () => {
+		const paths = await demoWorkspace();
+		const slow = await startFaultServer({dimension: 48, latencyMs: 8000});
+		servers.push(slow);
+		const stop = new AbortController();
+		const stderr = new PassThrough();
+		setTimeout(() => stop.abort(), 300);
+		const started = Date.now();
+		const code = await checkCommand.run(['--workspace', paths.root, '--endpoint', slow.url], {stdout: new PassThrough(), stderr, env: {}, cwd: paths.root, interactive: false, signal: stop.signal});
+		assert.equal(code, 130);
+		assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+		assert.match(String(stderr.read() ?? ''), /^stopped before the check finished \(Ctrl\+C\)/);
+	});
+
 	it('--golden says plainly that the stand-in is not the real Qwen3 weights', async () => {
 		const paths = await demoWorkspace();
 		const {status, items} = await checkJson(['--workspace', paths.root, '--golden']);

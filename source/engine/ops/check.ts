@@ -41,7 +41,7 @@ export type CheckOptions = {
 	golden?: boolean;
 	/** Progress of the target model's download when --golden needs weights that are not on disk. */
 	onDownload?: (progress: DownloadProgress) => void;
-	/** Stops that download (Ctrl+C): the check then throws instead of reporting; the `.part` files resume. */
+	/** Ctrl+C: stops --golden's download (the check then throws; the `.part` files resume) and the endpoint probes. */
 	signal?: AbortSignal;
 	/** Embedding servers to probe (`--endpoint`, comma-separated), over settings' migration.endpoints. */
 	endpoint?: string | undefined;
@@ -187,6 +187,7 @@ async function modelItems(root: string, memory: Settings['memory_system'], lastR
 			remoteModel: options.remoteModel ?? migration.remote_model ?? undefined,
 			expectedDimension: migration.output_dimension ?? configuredWidth(target) ?? qwen3Dimension,
 			apiKey: apiKeyFrom(options.env ?? process.env, migration.api_key_env),
+			signal: options.signal,
 		});
 		items.push(...reports.map(report => endpointItem(report)));
 	}

@@ -37,6 +37,8 @@ export type ProbeOptions = {
 	minAgreement?: number;
 	/** The variable the key is read from (named in the fix when a key is refused; the key itself never is). */
 	apiKeyEnv?: string | undefined;
+	/** Stops the probes' requests and retries (Ctrl+C during `check`). */
+	signal?: AbortSignal | undefined;
 };
 
 /** The fix for a refused endpoint, by what was wrong with it. */
@@ -58,7 +60,7 @@ async function resolveModel(client: EmbeddingClient, options: ProbeOptions): Pro
 		return options.remoteModel;
 	}
 
-	const models = await client.listModels();
+	const models = await client.listModels(options.signal);
 	if (models.length === 1) {
 		return models[0]!;
 	}
@@ -74,13 +76,13 @@ async function resolveModel(client: EmbeddingClient, options: ProbeOptions): Pro
 }
 
 /** A transient failure or 429 is tried again (five tries), as a busy but healthy server needs. */
-async function withRetries<T>(call: () => Promise<T>): Promise<T> {
+async function withRetries<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await call();
 		} catch (error) {
 			const kind = error instanceof RemoteEndpointError ? error.kind : undefined;
-			if ((kind !== 'transient' && kind !== 'rate-limited') || attempt >= 5) {
+			if ((kind !== 'transient' && kind !== 'rate-limited') || attempt >= 5 || signal?.aborted) {
 				throw error;
 			}
 
@@ -91,15 +93,15 @@ async function withRetries<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** The probe texts in one request, or one by one when the server's batch limit is below four. */
-async function embedProbe(client: EmbeddingClient, model: string, dimensions: number | undefined): Promise<Float32Array[]> {
+async function embedProbe(client: EmbeddingClient, model: string, dimensions: number | undefined, signal?: AbortSignal): Promise<Float32Array[]> {
 	try {
-		return await withRetries(async () => client.embed({model, texts: probeTexts, dimensions}));
+		return await withRetries(async () => client.embed({model, texts: probeTexts, dimensions, signal}), signal);
 	} catch (error) {
 		if (!(error instanceof RemoteEndpointError && error.kind === 'too-large')) {
 			throw error;
 		}
 
-		const single = await Promise.all(probeTexts.map(async text => withRetries(async () => client.embed({model, texts: [text], dimensions}))));
+		const single = await Promise.all(probeTexts.map(async text => withRetries(async () => client.embed({model, texts: [text], dimensions, signal}), signal)));
 		return single.map(vectors => vectors[0]!);
 	}
 }
@@ -111,10 +113,10 @@ const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index
 export async function describeEndpoint(client: EmbeddingClient, options: ProbeOptions, localVectors?: Float32Array[]): Promise<EndpointReport> {
 	const report: EndpointReport = {url: client.baseUrl, reachable: false, warnings: []};
 	try {
-		report.model = await withRetries(async () => resolveModel(client, options));
+		report.model = await withRetries(async () => resolveModel(client, options), options.signal);
 		report.reachable = true;
 		const started = performance.now();
-		const vectors = await embedProbe(client, report.model, options.requestDimensions);
+		const vectors = await embedProbe(client, report.model, options.requestDimensions, options.signal);
 		report.latencyMs = performance.now() - started;
 		report.dimension = vectors[0]!.length;
 		const problems: string[] = [];
