@@ -84,8 +84,8 @@ function reduceRunEvent(state: DashboardState, event: EngineEvent, now: number):
 			return {...state, mode: 'failed', runError: error.message, runErrorExitCode: typeof exitCode === 'number' ? exitCode : undefined, finishedAt: now, pendingBatch: undefined};
 		}
 
-		case 'run:warning': {
-			return {...state, runWarning: event.payload.message, notice: {text: event.payload.message, at: now}};
+		case 'run:log-incomplete': {
+			return {...state, logIncomplete: event.payload.message, notice: {text: event.payload.message, at: now}};
 		}
 
 		case 'verify:result': {

@@ -5,8 +5,7 @@ import type {DashboardState} from './state.js';
 /**
  * A problem at open exits with its own code (2 for a bad workspace or settings). The run's outcome
  * counts only when this dashboard ran it: an aborted run is 130, a failed one its error's code (2
- * for a configuration error, else 1), a run that left failed messages or a warning (its log
- * incomplete) 1.
+ * for a configuration error, else 1), a run that left failed messages or an incomplete log 1.
  */
 export function exitCodeFor(state: DashboardState, ranMigration: boolean): number {
 	if (state.fatal) {
@@ -31,7 +30,7 @@ export function exitCodeFor(state: DashboardState, ranMigration: boolean): numbe
 		}
 
 		case 'done': {
-			return state.failed > 0 || state.runWarning ? exitCodes.problems : exitCodes.ok;
+			return state.failed > 0 || state.logIncomplete ? exitCodes.problems : exitCodes.ok;
 		}
 
 		case 'idle':

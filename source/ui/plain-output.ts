@@ -22,7 +22,7 @@ export function plainLine(state: DashboardState, t: Strings): string {
 		`${t.batch} ${state.batchSize}`,
 		`${t.failed} ${state.failed}`,
 	];
-	const notice = state.notice?.text ?? state.runError ?? state.runWarning ?? state.fatal?.message;
+	const notice = state.notice?.text ?? state.runError ?? state.logIncomplete ?? state.fatal?.message;
 	return `${parts.join('  ')}${notice ? `  | ${notice}` : ''}`;
 }
 

@@ -99,8 +99,8 @@ export function activeProblems(state: DashboardState, t: Strings = strings('en')
 		terminal.push({problem: matchProblem(state.fatal.message) ?? problemById('run-error'), detail: state.fatal.message, at: Number.POSITIVE_INFINITY});
 	} else if (state.runError) {
 		terminal.push({problem: matchProblem(state.runError) ?? problemById('run-error'), detail: state.runError, at: state.finishedAt ?? state.now});
-	} else if (state.runWarning) {
-		terminal.push({problem: problemById('log-incomplete'), detail: state.runWarning, at: state.finishedAt ?? state.now});
+	} else if (state.logIncomplete) {
+		terminal.push({problem: problemById('log-incomplete'), detail: state.logIncomplete, at: state.finishedAt ?? state.now});
 	}
 
 	return [...terminal, ...list.filter(item => !terminal.some(first => first.problem.id === item.problem.id)).sort((a, b) => b.at - a.at)];

@@ -78,8 +78,8 @@ export type DashboardState = {
 	runError: string | undefined;
 	/** The exit code the run's error asks for (2 for configuration errors). */
 	runErrorExitCode: number | undefined;
-	/** A finished run that left something to say (its log could not be written after the cut-over): exit 1. */
-	runWarning: string | undefined;
+	/** The finished run's log could not be written after the cut-over (the engine's warning): exit 1. */
+	logIncomplete: string | undefined;
 	fatal: Fatal | undefined;
 	resources: ResourceReading | undefined;
 	rssBaseline: number | undefined;

@@ -42,7 +42,7 @@ export function initialState(options: {now: number; readOnly?: boolean; mode?: R
 		lowMemoryFreeMb: undefined,
 		runError: undefined,
 		runErrorExitCode: undefined,
-		runWarning: undefined,
+		logIncomplete: undefined,
 		fatal: undefined,
 		resources: undefined,
 		rssBaseline: undefined,
@@ -66,7 +66,7 @@ export function initialState(options: {now: number; readOnly?: boolean; mode?: R
  */
 function startRun(state: DashboardState, now: number): DashboardState {
 	const history = state.runError ? [...state.history, {id: 'run-error' as ProblemId, detail: state.runError, seenAt: state.finishedAt ?? now, resolvedAt: now}] : state.history;
-	return {...state, runnerGone: false, mode: 'starting', startedAt: now, finishedAt: undefined, runError: undefined, runErrorExitCode: undefined, runWarning: undefined, runCommitted: 0, rateSamples: [], channels: undefined, history, quitRequested: false};
+	return {...state, runnerGone: false, mode: 'starting', startedAt: now, finishedAt: undefined, runError: undefined, runErrorExitCode: undefined, logIncomplete: undefined, runCommitted: 0, rateSamples: [], channels: undefined, history, quitRequested: false};
 }
 
 function reduceTick(state: DashboardState, now: number): DashboardState {

@@ -174,8 +174,8 @@ describe('a dashboard attached to another process\'s run', () => {
 		await until(() => controller.getState().channels?.total === 2, 'a new round of indexing counts afresh');
 		// The run's end with a warning reaches an attached dashboard as it does the owner's.
 		events.emit('run:done', {runId: 'r', succeeded: 10, failed: 0, total: 10, seconds: 1});
-		events.emit('run:warning', {message: 'the run log could not be written after the cut-over (disk full on /: need about 1 MB more); the migration is complete and nothing needs resuming: free space on /'});
-		await until(() => controller.getState().runWarning !== undefined, 'the warning arrives');
+		events.emit('run:log-incomplete', {message: 'the run log could not be written after the cut-over (disk full on /: need about 1 MB more); the migration is complete and nothing needs resuming: free space on /'});
+		await until(() => controller.getState().logIncomplete !== undefined, 'the warning arrives');
 		assert.equal(controller.getState().mode, 'done');
 		assert.equal(activeProblems(controller.getState())[0]?.problem.id, 'log-incomplete');
 		attachment.detach();

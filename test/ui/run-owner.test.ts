@@ -34,7 +34,7 @@ describe('the run a dashboard owns', () => {
 		assert.match(state.notice?.text ?? '', /^the run log could not be written after the cut-over \(disk full on \/\S*: need about/);
 		const [problem] = activeProblems(state);
 		assert.equal(problem?.problem.id, 'log-incomplete', 'not "disk full: the run stopped, resume it": the migration is complete');
-		assert.equal(problem.detail, state.runWarning);
+		assert.equal(problem.detail, state.logIncomplete);
 		assert.doesNotMatch(problem.problem.command, /\(resumes\)/);
 		assert.equal(exitCodeFor(state, true), exitCodes.problems);
 	});

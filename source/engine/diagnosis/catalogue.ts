@@ -159,7 +159,7 @@ export const problemCatalogue: readonly ProblemDefinition[] = [
 		command: 'export HF_ENDPOINT=https://hf-mirror.com, or set memory_system.migration.target_model_path to a local copy',
 	},
 	{
-		// A finished run's warning (the dashboard's runWarning), not a line of a log it could not write.
+		// A finished run's warning (the dashboard's logIncomplete), not a line of a log it could not write.
 		id: 'log-incomplete',
 		severity: 'warning',
 		title: {en: 'Run log incomplete', zh: '遷移日誌不完整'},

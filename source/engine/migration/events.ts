@@ -52,8 +52,8 @@ export type MigrationEventMap = {
 	'run:aborted': {runId: string; phase: Phase; done: number; total: number};
 	/** A phase threw: the run stops; the error says why and how to fix it (the process exits non-zero). */
 	'run:error': {error: Error; phase: Phase};
-	/** After `run:done`: the finished run has a warning to show (its log could not be written after the cut-over). */
-	'run:warning': {message: string};
+	/** After `run:done`: the run log could not be written after the cut-over; `message` says what it means and what to do. */
+	'run:log-incomplete': {message: string};
 	/** A batch was handed to the model (the dashboard applies a pending batch-size change here). */
 	'batch:start': {size: number; firstRowid: number};
 	/** A batch's vectors and its checkpoint were committed in one transaction. */
@@ -136,7 +136,7 @@ export const clientEventNames: MigrationEventName[] = [
 	'run:done',
 	'run:aborted',
 	'run:error',
-	'run:warning',
+	'run:log-incomplete',
 	'progress',
 	'batch:start',
 	'batch:commit:done',

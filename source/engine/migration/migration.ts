@@ -146,7 +146,7 @@ export class Migration {
 				}
 
 				const logIncomplete = logIncompleteAfterCutOver(this.logFailure, outcome.late ?? 0);
-				this.events.emit('run:warning', {message: logIncomplete});
+				this.events.emit('run:log-incomplete', {message: logIncomplete});
 				return {...outcome, logIncomplete};
 			}
 

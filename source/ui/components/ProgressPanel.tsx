@@ -38,7 +38,7 @@ function statusText(state: DashboardState, theme: Theme): string {
 		return t.runnerGone;
 	}
 
-	return state.mode === 'idle' ? t.idle : state.mode === 'done' ? (state.runWarning ?? t.doneHint) : '';
+	return state.mode === 'idle' ? t.idle : state.mode === 'done' ? (state.logIncomplete ?? t.doneHint) : '';
 }
 
 export function ProgressPanel({state, width, lines, theme}: {state: DashboardState; width: number; lines: number; theme: Theme}) {
