@@ -6,8 +6,15 @@ import {Migration} from '../../source/engine/migration/migration.js';
 import {openWorkspace} from '../../source/engine/workspace.js';
 import {demoWorkspace} from './workspace.js';
 
-/** Where the cut-over's line falls in a full run of the demo workspace (deterministic) at batch size 16. */
+let cutOverLine: Promise<number> | undefined;
+
+/** Where the cut-over's line falls in a full run of the demo workspace (deterministic) at batch size 16; one run per process. */
 export async function cutOverLineOfAFullRun(): Promise<number> {
+	cutOverLine ??= referenceCutOverLine();
+	return cutOverLine;
+}
+
+async function referenceCutOverLine(): Promise<number> {
 	const reference = await demoWorkspace();
 	const full = await new Migration({workspace: openWorkspace(reference.root), env: {}, batchSize: 16, faults: new FaultInjector([])}).run();
 	assert.equal(full.status, 'done');

@@ -124,7 +124,8 @@ export async function catchUpLiveIndexes(context: RunContext): Promise<number | 
 	// and the next `migrate` rebuilds them instead of finding nothing to do.
 	const before = newestEmbeddingId(db);
 	recordLiveCatchUp(db, runId, before);
-	const built = `${followLinks(paths.indices)}.qwen3-append`;
+	const live = followLinks(paths.indices);
+	const built = `${live}.qwen3-append`;
 	// What a killed catch-up had half written is of no use (its rows are rebuilt from the database).
 	rmSync(built, {recursive: true, force: true});
 	const embedded = await new EmbedLoop(context, context.reuse).run(0);
@@ -134,7 +135,7 @@ export async function catchUpLiveIndexes(context: RunContext): Promise<number | 
 		try {
 			await runIndexJob({task: 'build', databasePath: paths.database, stagingDir: built, model: target.model, dimension: target.dimension, channels, samplePerChannel: 0}, () => undefined);
 			for (const name of readdirSync(built)) {
-				renameDurably(path.join(built, name), path.join(followLinks(paths.indices), name));
+				renameDurably(path.join(built, name), path.join(live, name));
 			}
 		} finally {
 			// Also after a full disk: the half-written files would only take more of it.

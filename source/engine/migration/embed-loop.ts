@@ -17,7 +17,7 @@ import {EmbedWatchdog} from './embed-watchdog.js';
 import {advanceCursor} from '../run-store/index.js';
 import {recordRejectedRows, recordRowFailure, retryFailedMessages} from './record-failure.js';
 import {TargetReader, type TargetRow} from './target-set.js';
-import {fitPlannedBatch, plainBatch, regroupedBatch, ReuseCache, vectorsInRowOrder, WindowPlanner, type PlannedBatch} from './window-planner.js';
+import {fitPlannedBatch, plainBatch, regroupedBatch, ReuseCache, rowsByKey, vectorsInRowOrder, WindowPlanner, type PlannedBatch} from './window-planner.js';
 
 type Settled = {ok: true; value: EmbeddingResult; truncated: number} | {ok: false; error: unknown};
 
@@ -235,17 +235,7 @@ export class EmbedLoop {
 			// None left for the model (every text remembered), or several (the rows were sent plain):
 			// each text on its own, so only the one that does not fit is written off. Never plain
 			// batches again: those would send remembered texts back to the model, without end.
-			const byText = new Map<string, TargetRow[]>();
-			for (const [index, row] of rows.entries()) {
-				const group = byText.get(keys[index]!);
-				if (group) {
-					group.push(row);
-				} else {
-					byText.set(keys[index]!, [row]);
-				}
-			}
-
-			const groups = [...byText.values()];
+			const groups = [...rowsByKey(rows, keys).values()];
 			for (const [index, group] of groups.entries()) {
 				await this.embedRegrouped(group, index === groups.length - 1 ? cursorAfter : 0);
 			}

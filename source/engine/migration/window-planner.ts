@@ -74,6 +74,21 @@ export function vectorsInRowOrder(planned: PlannedBatch, produced: Float32Array,
 	return vectors;
 }
 
+/** Rows grouped by their key (`keys[i]` is `rows[i]`'s), in order of first appearance, each group in row order. */
+export function rowsByKey(rows: readonly TargetRow[], keys: readonly string[]): Map<string, TargetRow[]> {
+	const groups = new Map<string, TargetRow[]>();
+	for (const [index, row] of rows.entries()) {
+		const group = groups.get(keys[index]!);
+		if (group) {
+			group.push(row);
+		} else {
+			groups.set(keys[index]!, [row]);
+		}
+	}
+
+	return groups;
+}
+
 /** A batch of rows embedded as they are (no dedupe, no re-ordering): retries, bisection, old-vector strategies. */
 export function plainBatch(rows: TargetRow[], cursorAfter: number): PlannedBatch {
 	return {rows, unique: rows, keys: rows.map(row => `row:${row.messageId}`), remembered: new Map(), cursorAfter};
@@ -122,18 +137,13 @@ export function fitPlannedBatch(planned: PlannedBatch, maxRows: number, maxToken
 	}
 
 	const keyOf = new Map(rows.map((row, index) => [row, keys[index]!]));
-	const rowsByKey = new Map<string, TargetRow[]>();
-	for (const row of rows) {
-		const key = keyOf.get(row)!;
-		rowsByKey.set(key, [...(rowsByKey.get(key) ?? []), row]);
-	}
-
+	const byKey = rowsByKey(rows, keys);
 	const uniqueKeys = new Set(unique.map(row => keyOf.get(row)!));
 	const rememberedRows = rows.filter(row => !uniqueKeys.has(keyOf.get(row)!));
 	const groups = planBatches(unique.map(row => ({key: keyOf.get(row)!, tokens: row.encoded?.ids.length ?? 0})), maxRows, maxTokens);
 	return groups.map((indexes, part) => {
 		const partUnique = indexes.map(index => unique[index]!);
-		const partRows = [...partUnique.flatMap(row => rowsByKey.get(keyOf.get(row)!)!), ...(part === 0 ? rememberedRows : [])];
+		const partRows = [...partUnique.flatMap(row => byKey.get(keyOf.get(row)!)!), ...(part === 0 ? rememberedRows : [])];
 		return {
 			rows: partRows,
 			unique: partUnique,
@@ -194,11 +204,10 @@ export class WindowPlanner {
 		const keyOf = new Map(window.rows.map((row, index) => [row, keys[index]!]));
 		const remembered = new Map<string, Float32Array>();
 		const representative = new Map<string, number>();
-		const rowsByKey = new Map<string, TargetRow[]>();
+		const byKey = rowsByKey(window.rows, keys);
 		for (const [index, row] of window.rows.entries()) {
 			row.encoded = encoded[index];
 			const key = keys[index]!;
-			rowsByKey.set(key, [...(rowsByKey.get(key) ?? []), row]);
 			const known = remembered.has(key) ? remembered.get(key) : this.cache.get(key);
 			if (known) {
 				remembered.set(key, known);
@@ -216,11 +225,11 @@ export class WindowPlanner {
 		const batches: PlannedBatch[] = plan.map(indexes => {
 			const unique = indexes.map(position => window.rows[distinct[position]![1]]!);
 			const batchKeys = indexes.map(position => distinct[position]![0]);
-			const rows = batchKeys.flatMap(key => rowsByKey.get(key)!);
+			const rows = batchKeys.flatMap(key => byKey.get(key)!);
 			return {rows, unique, keys: rows.map(row => keyOf.get(row)!), remembered: new Map(), cursorAfter: 0};
 		});
 		// Rows whose text was embedded earlier in the run ride along with the first batch.
-		const reusedRows = [...remembered.keys()].flatMap(key => rowsByKey.get(key)!);
+		const reusedRows = [...remembered.keys()].flatMap(key => byKey.get(key)!);
 		if (reusedRows.length > 0) {
 			const first = batches[0] ?? {rows: [], unique: [], keys: [], remembered: new Map(), cursorAfter: 0};
 			if (batches.length === 0) {

@@ -105,8 +105,7 @@ export function startRun(db: Database.Database, run: NewRun): void {
 	});
 }
 
-/** An interrupted run carries on from its checkpoint. */
-/** A run taken up again; a table written by an older release gains the columns added since. */
+/** An interrupted run carries on from its checkpoint; a table written by an older release gains the columns added since. */
 export function markResumed(db: Database.Database, runId: string): void {
 	ensureStateTables(db);
 	updateRun(db, runId, {status: 'running', updated_at: now()});
